@@ -1,0 +1,25 @@
+package org.dnckernels;
+
+/**
+ * Service-provider interface: one implementation per backend module, listed in
+ * {@code META-INF/services/org.dnckernels.BackendProvider}. A provider must be cheap to load: its class must
+ * not touch the backend's libraries (Vector API, JCuda) before {@link #probe()} has said they are usable, so a
+ * missing library makes the backend unavailable instead of breaking the caller.
+ */
+public interface BackendProvider {
+  /** The backend's name, as used by {@code -Ddnc.kernels.backend}. */
+  String name();
+
+  /** Higher is preferred by {@code auto}: CUDA 300, SIMD 200, scalar 100. */
+  int priority();
+
+  /** Whether the backend can run here, and if not, why. Must not throw. */
+  BackendInfo probe();
+
+  /**
+   * A new backend instance. Called only after {@link #probe()} said it is available.
+   *
+   * @throws RuntimeException if the backend fails to start (the registry reports the reason)
+   */
+  DncKernels create();
+}

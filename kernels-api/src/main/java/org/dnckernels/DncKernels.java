@@ -1,0 +1,756 @@
+package org.dnckernels;
+
+import java.util.List;
+
+/**
+ * The DNC memory and NTM addressing kernels of one backend.
+ *
+ * <p>Get one with {@link #load()} (the best available backend, or the one named by the system property
+ * {@value Backends#PROPERTY}) or {@link #load(String)}; list them with {@link #backends()}. Every public kernel
+ * method checks its arguments, then delegates to the backend's {@code ...Impl} method. A bad argument (null,
+ * wrong shape, a tensor of another backend, a forbidden alias) gets an {@link IllegalArgumentException} that
+ * names it and shows the expected vs. actual shape, and nothing is written.
+ *
+ * <h2>Conventions</h2>
+ * <ul>
+ *   <li>B batch, N memory slots, W word size, R read heads, Wh write heads, H heads of an addressing call.
+ *   <li>float32, row-major, batch first, contiguous. ε = {@value #EPSILON}.
+ *   <li>Outputs are passed in by the caller; kernels allocate nothing. An output may be the same tensor as an
+ *       input only where its javadoc says so; otherwise it must not share storage with any input.
+ *   <li>Precision: the scalar backend accumulates every reduction (dot products, norms, softmax sums,
+ *       allocation products) in double and rounds once to float. Other backends are checked against it with the
+ *       tolerances documented in {@code docs/precision.md}; exact properties (ties in allocation, the zero link
+ *       diagonal, one-hot results) hold exactly on every backend.
+ *   <li>Host backends are thread-safe for calls on disjoint outputs. A device backend serialises its calls on
+ *       its own stream.
+ * </ul>
+ */
+public abstract class DncKernels implements AutoCloseable {
+  /** ε of the contract (cosine similarity, norms, allocation remap). */
+  public static final float EPSILON = 1e-6f;
+
+  protected DncKernels() {}
+
+  // ---------------------------------------------------------------------------------------------------------
+  // backend selection
+
+  /**
+   * The backend named by {@code -Ddnc.kernels.backend=scalar|simd|cuda|auto} (default {@code auto}: CUDA if
+   * it works, else SIMD if the Vector API is usable, else scalar). Logs one INFO line naming the chosen backend
+   * and one line per rejected backend with its reason.
+   *
+   * @throws IllegalStateException if a forced backend cannot be loaded (the message gives the reason)
+   */
+  public static DncKernels load() {
+    return Backends.load();
+  }
+
+  /**
+   * The named backend ({@code scalar}, {@code simd}, {@code cuda} or {@code auto}).
+   *
+   * @throws IllegalStateException if it is unknown or unavailable here (the message gives the reason)
+   */
+  public static DncKernels load(String backend) {
+    return Backends.load(backend);
+  }
+
+  /** Every backend found on the class path, best first, with its availability and the reason if not. */
+  public static List<BackendInfo> backends() {
+    return Backends.list();
+  }
+
+  /** The backend's name: {@code scalar}, {@code simd}, {@code cuda}. */
+  public abstract String name();
+
+  /** A one-line description (e.g. the vector species or the GPU). */
+  public String description() {
+    return name();
+  }
+
+  /** Waits until all work issued by this backend is done (a no-op on host backends). */
+  public void synchronize() {}
+
+  /** Releases backend resources (device context, thread pools). Tensors must be closed separately. */
+  @Override
+  public void close() {}
+
+  // ---------------------------------------------------------------------------------------------------------
+  // tensors
+
+  /** A new zero-filled tensor of this backend. */
+  public abstract Tensor allocate(int... shape);
+
+  /** Whether {@link #wrap} is supported (true for host backends). */
+  public boolean canWrap() {
+    return false;
+  }
+
+  /**
+   * A tensor that is a view of {@code data} from {@code offset} (no copy): kernels read and write the array.
+   *
+   * @throws UnsupportedOperationException on a device backend (use {@link #upload})
+   * @throws IllegalArgumentException if the array is null or too short, or a dimension is below 1
+   */
+  public Tensor wrap(float[] data, int offset, int... shape) {
+    throw new UnsupportedOperationException(name() + " tensors live on the device: use upload() and copyTo()");
+  }
+
+  /** A new tensor holding a copy of {@code data} from {@code offset}. */
+  public Tensor upload(float[] data, int offset, int... shape) {
+    int size = Tensor.elementCount(Tensor.checkedShape(shape));
+    HostTensor.checkRange("data", data, offset, size);
+    Tensor t = allocate(shape);
+    t.copyFrom(data, offset);
+    return t;
+  }
+
+  /** Whether {@code t} is a tensor this backend can compute on. */
+  protected abstract boolean owns(Tensor t);
+
+  /** Zero-filled state tensors for {@code shape}. */
+  public MemoryState newState(MemoryShape shape) {
+    int b = shape.batch(), n = shape.slots(), w = shape.wordSize(), r = shape.readHeads(), wh = shape.writeHeads();
+    return new MemoryState(
+        allocate(b, n, w), allocate(b, n), allocate(b, wh, n, n), allocate(b, wh, n), allocate(b, r, n),
+        allocate(b, wh, n));
+  }
+
+  /** Zero-filled interface tensors for {@code shape}. */
+  public InterfaceValues newInterface(MemoryShape shape) {
+    int b = shape.batch(), w = shape.wordSize(), r = shape.readHeads(), wh = shape.writeHeads();
+    return new InterfaceValues(
+        allocate(b, r, w), allocate(b, r), allocate(b, wh, w), allocate(b, wh), allocate(b, wh, w),
+        allocate(b, wh, w), allocate(b, r), allocate(b, wh), allocate(b, wh), allocate(b, r, shape.readModes()));
+  }
+
+  /** Scratch for {@link #memoryStep} at {@code shape}; make once, reuse every step. */
+  public Workspace newWorkspace(MemoryShape shape) {
+    Checks.notNull("shape", shape);
+    return new Workspace(this, shape);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // content addressing
+
+  /**
+   * Content-based addressing: cosine similarity of each key with each memory row, sharpened by the key strength
+   * and normalised with a softmax over the slots.
+   *
+   * <pre>
+   *   ‖x‖        = sqrt(Σ x² + ε)
+   *   D[b,h,i]   = k[b,h]·M[b,i] / (‖k[b,h]‖ ‖M[b,i]‖ + ε)
+   *   out[b,h,i] = exp(β[b,h] D[b,h,i] − max_j β D[b,h,j]) / Σ_j exp(β[b,h] D[b,h,j] − max_j β D[b,h,j])
+   * </pre>
+   *
+   * Rows of zeros give D = 0 (finite weights); β = 1e30 gives a finite one-hot. The seed's example (M = [[−0.5,
+   * 0.01, 3.1], [0.2, 0.6, 1.2]], k = [0.3, 0.5, 1]) gives [0.454987593255, 0.545012406745] for β = 1 and
+   * [0.141196927269, 0.858803072731] for β = 10.
+   *
+   * @param memory    M [B,N,W]
+   * @param keys      k [B,H,W]
+   * @param strengths β [B,H], already activated (β ≥ 0; oneplus gives β ≥ 1)
+   * @param out       [B,H,N], each row sums to 1
+   */
+  public final void contentWeights(Tensor memory, Tensor keys, Tensor strengths, Tensor out) {
+    Checks.rank("memory", memory, 3);
+    Checks.rank("keys", keys, 3);
+    int b = memory.dim(0), n = memory.dim(1), w = memory.dim(2), h = keys.dim(1);
+    arg("memory", memory, b, n, w);
+    arg("keys", keys, b, h, w);
+    arg("strengths", strengths, b, h);
+    arg("out", out, b, h, n);
+    Checks.distinct("out", out, "memory", memory);
+    Checks.distinct("out", out, "keys", keys);
+    Checks.distinct("out", out, "strengths", strengths);
+    contentWeightsImpl(memory, keys, strengths, out);
+  }
+
+  protected abstract void contentWeightsImpl(Tensor memory, Tensor keys, Tensor strengths, Tensor out);
+
+  // ---------------------------------------------------------------------------------------------------------
+  // write and read
+
+  /**
+   * Erase then add, in place, for all write heads at once:
+   *
+   * <pre>
+   *   M[b,i,j] ← M[b,i,j] · Π_h (1 − w[b,h,i] e[b,h,j]) + Σ_h w[b,h,i] a[b,h,j]
+   * </pre>
+   *
+   * The seed's non-dualistic example (M = [[−0.5, 0.01, 3.1], [0.2, 0.6, 1.2], [0, 0, 0], [−0.1, −0.05, 0]],
+   * w = [0, 0.8, 0.1, 0.1], e = [1, 0.5, 0], a = [−1.5, −1.3, −1.1]) gives [[−0.5, 0.01, 3.1], [−1.16, −0.68,
+   * 0.32], [−0.15, −0.13, −0.11], [−0.24, −0.1775, −0.11]].
+   *
+   * @param memory       M [B,N,W], updated in place
+   * @param writeWeights w [B,Wh,N]
+   * @param erase        e [B,Wh,W], in [0,1]
+   * @param add          a [B,Wh,W] (the write vectors v)
+   */
+  public final void eraseAndAdd(Tensor memory, Tensor writeWeights, Tensor erase, Tensor add) {
+    Checks.rank("memory", memory, 3);
+    Checks.rank("writeWeights", writeWeights, 3);
+    int b = memory.dim(0), n = memory.dim(1), w = memory.dim(2), wh = writeWeights.dim(1);
+    arg("memory", memory, b, n, w);
+    arg("writeWeights", writeWeights, b, wh, n);
+    arg("erase", erase, b, wh, w);
+    arg("add", add, b, wh, w);
+    Checks.distinct("memory", memory, "writeWeights", writeWeights);
+    Checks.distinct("memory", memory, "erase", erase);
+    Checks.distinct("memory", memory, "add", add);
+    eraseAndAddImpl(memory, writeWeights, erase, add);
+  }
+
+  protected abstract void eraseAndAddImpl(Tensor memory, Tensor writeWeights, Tensor erase, Tensor add);
+
+  /**
+   * Read: {@code r[b,h] = M[b]ᵀ w[b,h]}, i.e. {@code out[b,h,j] = Σ_i w[b,h,i] M[b,i,j]}.
+   *
+   * <p>The seed's example with w = [0, 0.8, 0.1, 0.1] on the memory above reads [0.15, 0.475, 0.96].
+   *
+   * @param memory      M [B,N,W]
+   * @param readWeights w [B,R,N]
+   * @param out         r [B,R,W]
+   */
+  public final void read(Tensor memory, Tensor readWeights, Tensor out) {
+    Checks.rank("memory", memory, 3);
+    Checks.rank("readWeights", readWeights, 3);
+    int b = memory.dim(0), n = memory.dim(1), w = memory.dim(2), r = readWeights.dim(1);
+    arg("memory", memory, b, n, w);
+    arg("readWeights", readWeights, b, r, n);
+    arg("out", out, b, r, w);
+    Checks.distinct("out", out, "memory", memory);
+    Checks.distinct("out", out, "readWeights", readWeights);
+    readImpl(memory, readWeights, out);
+  }
+
+  protected abstract void readImpl(Tensor memory, Tensor readWeights, Tensor out);
+
+  // ---------------------------------------------------------------------------------------------------------
+  // dynamic memory allocation
+
+  /**
+   * Usage update from the previous step's weightings:
+   *
+   * <pre>
+   *   ŵ   = 1 − Π_h (1 − w^w_h)             (the write weights of all heads together)
+   *   ψ   = Π_r (1 − f_r w^r_r)             (retention)
+   *   out = (u + (1 − u) ∘ ŵ) ∘ ψ
+   * </pre>
+   *
+   * Stays in [0,1] when the inputs are in [0,1]; a full write (ŵ = 1, ψ = 1) gives 1, a full free (f = 1,
+   * w^r = 1) gives 0.
+   *
+   * @param prevUsage        u [B,N]
+   * @param prevWriteWeights w^w [B,Wh,N]
+   * @param freeGates        f [B,R]
+   * @param prevReadWeights  w^r [B,R,N]
+   * @param out              [B,N]; may be {@code prevUsage} itself (in-place update)
+   */
+  public final void usage(
+      Tensor prevUsage, Tensor prevWriteWeights, Tensor freeGates, Tensor prevReadWeights, Tensor out) {
+    Checks.rank("prevUsage", prevUsage, 2);
+    Checks.rank("prevWriteWeights", prevWriteWeights, 3);
+    Checks.rank("prevReadWeights", prevReadWeights, 3);
+    int b = prevUsage.dim(0), n = prevUsage.dim(1), wh = prevWriteWeights.dim(1), r = prevReadWeights.dim(1);
+    arg("prevUsage", prevUsage, b, n);
+    arg("prevWriteWeights", prevWriteWeights, b, wh, n);
+    arg("freeGates", freeGates, b, r);
+    arg("prevReadWeights", prevReadWeights, b, r, n);
+    arg("out", out, b, n);
+    Checks.sameOrDistinct("out", out, "prevUsage", prevUsage);
+    Checks.distinct("out", out, "prevWriteWeights", prevWriteWeights);
+    Checks.distinct("out", out, "freeGates", freeGates);
+    Checks.distinct("out", out, "prevReadWeights", prevReadWeights);
+    usageImpl(prevUsage, prevWriteWeights, freeGates, prevReadWeights, out);
+  }
+
+  protected abstract void usageImpl(
+      Tensor prevUsage, Tensor prevWriteWeights, Tensor freeGates, Tensor prevReadWeights, Tensor out);
+
+  /**
+   * Allocation weightings for each write head in turn (DeepMind {@code dnc} semantics):
+   *
+   * <pre>
+   *   u ← usage[b]                                  (a private copy: usage is not modified)
+   *   for h = 1..Wh:
+   *     ũ = ε + (1 − ε) u
+   *     φ = indices sorted by ascending ũ, ties broken by lower index first
+   *     out[b,h,φ_j] = (1 − ũ[φ_j]) Π_{i&lt;j} ũ[φ_i]
+   *     u ← u + (1 − u) ∘ (g^a[b,h] g^w[b,h]) out[b,h]
+   * </pre>
+   *
+   * The product is accumulated in double. Every row sums to at most 1; an empty slot (u = 0) gets a one-hot
+   * allocation (1 − ε up to rounding); the least-used slot gets the largest value. Seed examples: u = [1, 0,
+   * 0.8, 0.4] gives [0, 1, 0, 0] and u = [0.4, 0.6, 0.2, 0.5] gives [0.12, 0.016, 0.8, 0.04] (within the ε
+   * remap).
+   *
+   * @param usage           u [B,N], not modified
+   * @param writeGates      g^w [B,Wh]
+   * @param allocationGates g^a [B,Wh]
+   * @param out             a [B,Wh,N]
+   */
+  public final void allocation(Tensor usage, Tensor writeGates, Tensor allocationGates, Tensor out) {
+    Checks.rank("usage", usage, 2);
+    Checks.rank("writeGates", writeGates, 2);
+    int b = usage.dim(0), n = usage.dim(1), wh = writeGates.dim(1);
+    arg("usage", usage, b, n);
+    arg("writeGates", writeGates, b, wh);
+    arg("allocationGates", allocationGates, b, wh);
+    arg("out", out, b, wh, n);
+    Checks.distinct("out", out, "usage", usage);
+    Checks.distinct("out", out, "writeGates", writeGates);
+    Checks.distinct("out", out, "allocationGates", allocationGates);
+    allocationImpl(usage, writeGates, allocationGates, out);
+  }
+
+  protected abstract void allocationImpl(Tensor usage, Tensor writeGates, Tensor allocationGates, Tensor out);
+
+  /**
+   * Write weightings: {@code out[b,h] = g^w[b,h] (g^a[b,h] a[b,h] + (1 − g^a[b,h]) c[b,h])}.
+   *
+   * @param allocation      a [B,Wh,N]
+   * @param content         c [B,Wh,N] (write content weightings)
+   * @param writeGates      g^w [B,Wh]
+   * @param allocationGates g^a [B,Wh]
+   * @param out             [B,Wh,N]; may be {@code allocation} or {@code content} itself
+   */
+  public final void writeWeights(
+      Tensor allocation, Tensor content, Tensor writeGates, Tensor allocationGates, Tensor out) {
+    Checks.rank("allocation", allocation, 3);
+    int b = allocation.dim(0), wh = allocation.dim(1), n = allocation.dim(2);
+    arg("allocation", allocation, b, wh, n);
+    arg("content", content, b, wh, n);
+    arg("writeGates", writeGates, b, wh);
+    arg("allocationGates", allocationGates, b, wh);
+    arg("out", out, b, wh, n);
+    Checks.sameOrDistinct("out", out, "allocation", allocation);
+    Checks.sameOrDistinct("out", out, "content", content);
+    Checks.distinct("out", out, "writeGates", writeGates);
+    Checks.distinct("out", out, "allocationGates", allocationGates);
+    writeWeightsImpl(allocation, content, writeGates, allocationGates, out);
+  }
+
+  protected abstract void writeWeightsImpl(
+      Tensor allocation, Tensor content, Tensor writeGates, Tensor allocationGates, Tensor out);
+
+  // ---------------------------------------------------------------------------------------------------------
+  // temporal memory linkage
+
+  /**
+   * Precedence, in place, per write head: {@code p ← (1 − Σ_i w[i]) p + w}.
+   *
+   * <p>Unchanged by a zero write; equal to w when Σ w = 1.
+   *
+   * @param precedence   p [B,Wh,N], updated in place
+   * @param writeWeights w [B,Wh,N]
+   */
+  public final void precedence(Tensor precedence, Tensor writeWeights) {
+    Checks.rank("precedence", precedence, 3);
+    int b = precedence.dim(0), wh = precedence.dim(1), n = precedence.dim(2);
+    arg("precedence", precedence, b, wh, n);
+    arg("writeWeights", writeWeights, b, wh, n);
+    Checks.distinct("precedence", precedence, "writeWeights", writeWeights);
+    precedenceImpl(precedence, writeWeights);
+  }
+
+  protected abstract void precedenceImpl(Tensor precedence, Tensor writeWeights);
+
+  /**
+   * Temporal link matrix, in place, per write head:
+   *
+   * <pre>
+   *   L[i,j] ← (1 − w[i] − w[j]) L[i,j] + w[i] p[j]     for i ≠ j
+   *   L[i,i] = 0 exactly
+   * </pre>
+   *
+   * Values stay in [0,1] and row and column sums stay ≤ 1 when w and p are weightings.
+   *
+   * @param link           L [B,Wh,N,N], updated in place
+   * @param prevPrecedence p_{t−1} [B,Wh,N]
+   * @param writeWeights   w [B,Wh,N]
+   */
+  public final void linkUpdate(Tensor link, Tensor prevPrecedence, Tensor writeWeights) {
+    checkLinkUpdate(link, prevPrecedence, writeWeights);
+    linkUpdateImpl(link, prevPrecedence, writeWeights);
+  }
+
+  protected abstract void linkUpdateImpl(Tensor link, Tensor prevPrecedence, Tensor writeWeights);
+
+  /**
+   * Forward and backward weightings for each read head and write head:
+   *
+   * <pre>
+   *   forward[b,r,h]  = L[b,h] w[b,r]       (forward[i]  = Σ_j L[i,j] w[j])
+   *   backward[b,r,h] = L[b,h]ᵀ w[b,r]      (backward[j] = Σ_i L[i,j] w[i])
+   * </pre>
+   *
+   * @param link            L [B,Wh,N,N]
+   * @param prevReadWeights w [B,R,N]
+   * @param forward         [B,R,Wh,N]
+   * @param backward        [B,R,Wh,N]
+   */
+  public final void forwardBackward(Tensor link, Tensor prevReadWeights, Tensor forward, Tensor backward) {
+    checkForwardBackward(link, prevReadWeights, forward, backward);
+    forwardBackwardImpl(link, prevReadWeights, forward, backward);
+  }
+
+  protected abstract void forwardBackwardImpl(Tensor link, Tensor prevReadWeights, Tensor forward, Tensor backward);
+
+  /**
+   * {@link #linkUpdate} followed by {@link #forwardBackward} on the updated link matrix, with the same results.
+   * Backends fuse the two into one pass over L (8N² bytes per write head instead of 16–24N²); the memory step
+   * uses this.
+   *
+   * @param link            L [B,Wh,N,N], updated in place
+   * @param prevPrecedence  p_{t−1} [B,Wh,N]
+   * @param writeWeights    w^w [B,Wh,N]
+   * @param prevReadWeights w^r [B,R,N]
+   * @param forward         [B,R,Wh,N], from the updated L
+   * @param backward        [B,R,Wh,N], from the updated L
+   */
+  public final void linkUpdateAndWeightings(
+      Tensor link, Tensor prevPrecedence, Tensor writeWeights, Tensor prevReadWeights, Tensor forward,
+      Tensor backward) {
+    checkLinkUpdate(link, prevPrecedence, writeWeights);
+    checkForwardBackward(link, prevReadWeights, forward, backward);
+    Checks.distinct("forward", forward, "prevPrecedence", prevPrecedence);
+    Checks.distinct("forward", forward, "writeWeights", writeWeights);
+    Checks.distinct("backward", backward, "prevPrecedence", prevPrecedence);
+    Checks.distinct("backward", backward, "writeWeights", writeWeights);
+    linkUpdateAndWeightingsImpl(link, prevPrecedence, writeWeights, prevReadWeights, forward, backward);
+  }
+
+  /** Default: the two kernels one after the other. Backends override with a fused pass. */
+  protected void linkUpdateAndWeightingsImpl(
+      Tensor link, Tensor prevPrecedence, Tensor writeWeights, Tensor prevReadWeights, Tensor forward,
+      Tensor backward) {
+    linkUpdateImpl(link, prevPrecedence, writeWeights);
+    forwardBackwardImpl(link, prevReadWeights, forward, backward);
+  }
+
+  private void checkLinkUpdate(Tensor link, Tensor prevPrecedence, Tensor writeWeights) {
+    Checks.rank("link", link, 4);
+    int b = link.dim(0), wh = link.dim(1), n = link.dim(2);
+    arg("link", link, b, wh, n, n);
+    arg("prevPrecedence", prevPrecedence, b, wh, n);
+    arg("writeWeights", writeWeights, b, wh, n);
+    Checks.distinct("link", link, "prevPrecedence", prevPrecedence);
+    Checks.distinct("link", link, "writeWeights", writeWeights);
+  }
+
+  private void checkForwardBackward(Tensor link, Tensor prevReadWeights, Tensor forward, Tensor backward) {
+    Checks.rank("link", link, 4);
+    Checks.rank("prevReadWeights", prevReadWeights, 3);
+    int b = link.dim(0), wh = link.dim(1), n = link.dim(2), r = prevReadWeights.dim(1);
+    arg("link", link, b, wh, n, n);
+    arg("prevReadWeights", prevReadWeights, b, r, n);
+    arg("forward", forward, b, r, wh, n);
+    arg("backward", backward, b, r, wh, n);
+    Checks.distinct("forward", forward, "link", link);
+    Checks.distinct("forward", forward, "prevReadWeights", prevReadWeights);
+    Checks.distinct("backward", backward, "link", link);
+    Checks.distinct("backward", backward, "prevReadWeights", prevReadWeights);
+    Checks.distinct("forward", forward, "backward", backward);
+  }
+
+  /**
+   * Read-mode mix: the read weightings from the backward, content and forward weightings.
+   *
+   * <pre>
+   *   out[b,r] = Σ_h π[b,r,h] backward[b,r,h] + π[b,r,Wh] c[b,r] + Σ_h π[b,r,Wh+1+h] forward[b,r,h]
+   * </pre>
+   *
+   * Modes are ordered [backward_1..Wh, content, forward_1..Wh] (the seed's π[1] b + π[2] c + π[3] f for one
+   * write head).
+   *
+   * @param modes    π [B,R,2Wh+1]
+   * @param backward [B,R,Wh,N]
+   * @param content  [B,R,N]
+   * @param forward  [B,R,Wh,N]
+   * @param out      [B,R,N]
+   */
+  public final void readModeMix(Tensor modes, Tensor backward, Tensor content, Tensor forward, Tensor out) {
+    Checks.rank("backward", backward, 4);
+    int b = backward.dim(0), r = backward.dim(1), wh = backward.dim(2), n = backward.dim(3);
+    arg("modes", modes, b, r, 2 * wh + 1);
+    arg("backward", backward, b, r, wh, n);
+    arg("content", content, b, r, n);
+    arg("forward", forward, b, r, wh, n);
+    arg("out", out, b, r, n);
+    Checks.distinct("out", out, "modes", modes);
+    Checks.distinct("out", out, "backward", backward);
+    Checks.distinct("out", out, "content", content);
+    Checks.distinct("out", out, "forward", forward);
+    readModeMixImpl(modes, backward, content, forward, out);
+  }
+
+  protected abstract void readModeMixImpl(Tensor modes, Tensor backward, Tensor content, Tensor forward, Tensor out);
+
+  // ---------------------------------------------------------------------------------------------------------
+  // NTM addressing
+
+  /**
+   * NTM interpolation gate: {@code out = g c + (1 − g) w_prev}, per head.
+   *
+   * @param content  c [B,H,N]
+   * @param previous w_prev [B,H,N]
+   * @param gate     g [B,H], in [0,1]
+   * @param out      [B,H,N]; may be {@code content} or {@code previous} itself
+   */
+  public final void ntmInterpolate(Tensor content, Tensor previous, Tensor gate, Tensor out) {
+    Checks.rank("content", content, 3);
+    int b = content.dim(0), h = content.dim(1), n = content.dim(2);
+    arg("content", content, b, h, n);
+    arg("previous", previous, b, h, n);
+    arg("gate", gate, b, h);
+    arg("out", out, b, h, n);
+    Checks.sameOrDistinct("out", out, "content", content);
+    Checks.sameOrDistinct("out", out, "previous", previous);
+    Checks.distinct("out", out, "gate", gate);
+    ntmInterpolateImpl(content, previous, gate, out);
+  }
+
+  protected abstract void ntmInterpolateImpl(Tensor content, Tensor previous, Tensor gate, Tensor out);
+
+  /**
+   * NTM circular shift (convolution with a shift distribution over offsets −k..+k):
+   *
+   * <pre>
+   *   out[i] = Σ_{d=−k..k} w[(i − d) mod N] s[d + k]
+   * </pre>
+   *
+   * i.e. {@code out[i] = Σ_j w[j] s(i − j)} with indices mod N. A one-hot at slot j with s one-hot at offset d
+   * moves to slot (j + d) mod N. Any k with 2k + 1 ≤ N.
+   *
+   * @param weights w [B,H,N]
+   * @param shift   s [B,H,2k+1], s[0] is offset −k
+   * @param out     [B,H,N], must not share storage with {@code weights}
+   */
+  public final void ntmShift(Tensor weights, Tensor shift, Tensor out) {
+    Checks.rank("weights", weights, 3);
+    Checks.rank("shift", shift, 3);
+    int b = weights.dim(0), h = weights.dim(1), n = weights.dim(2), s = shift.dim(2);
+    arg("weights", weights, b, h, n);
+    if (s % 2 == 0 || s > n) {
+      throw new IllegalArgumentException("shift: expected shape [" + b + ", " + h
+          + ", 2k+1] with 2k+1 <= " + n + " but was " + java.util.Arrays.toString(shift.shape()));
+    }
+    arg("shift", shift, b, h, s);
+    arg("out", out, b, h, n);
+    Checks.distinct("out", out, "weights", weights);
+    Checks.distinct("out", out, "shift", shift);
+    ntmShiftImpl(weights, shift, out);
+  }
+
+  protected abstract void ntmShiftImpl(Tensor weights, Tensor shift, Tensor out);
+
+  /**
+   * NTM sharpening: {@code out[i] = w[i]^γ / Σ_j w[j]^γ}, per head, with γ ≥ 1.
+   *
+   * <p>Computed as {@code (w[i]/max w)^γ / Σ_j (w[j]/max w)^γ} so that small weights do not underflow the sum.
+   * An all-zero row (nothing to sharpen) gives the uniform weighting 1/N. γ = 1 is the identity on a weighting.
+   * Weights are expected to be ≥ 0.
+   *
+   * @param weights w [B,H,N]
+   * @param gamma   γ [B,H]
+   * @param out     [B,H,N]; may be {@code weights} itself
+   */
+  public final void ntmSharpen(Tensor weights, Tensor gamma, Tensor out) {
+    Checks.rank("weights", weights, 3);
+    int b = weights.dim(0), h = weights.dim(1), n = weights.dim(2);
+    arg("weights", weights, b, h, n);
+    arg("gamma", gamma, b, h);
+    arg("out", out, b, h, n);
+    Checks.sameOrDistinct("out", out, "weights", weights);
+    Checks.distinct("out", out, "gamma", gamma);
+    ntmSharpenImpl(weights, gamma, out);
+  }
+
+  protected abstract void ntmSharpenImpl(Tensor weights, Tensor gamma, Tensor out);
+
+  // ---------------------------------------------------------------------------------------------------------
+  // interface vector and the whole memory step
+
+  /**
+   * Splits and activates the raw interface vector of one write head (the seed's layout, length
+   * {@code W·R + 3W + 5R + 3}):
+   *
+   * <pre>
+   *   ξ̂ = [ k^r (R·W) ; β̂^r (R) ; k^w (W) ; β̂^w (1) ; ê (W) ; v (W) ; f̂ (R) ; ĝ^a (1) ; ĝ^w (1) ; π̂ (3R) ]
+   *   β = oneplus(β̂) = 1 + log(1 + e^β̂)   (computed as 1 + max(x,0) + log1p(e^−|x|): no overflow)
+   *   e = σ(ê), f = σ(f̂), g^a = σ(ĝ^a), g^w = σ(ĝ^w), π_r = softmax(π̂_r) over its 3 modes
+   * </pre>
+   *
+   * Keys and write vectors are copied unchanged. Read modes come out as [backward, content, forward].
+   *
+   * @param raw ξ̂ [B, W·R + 3W + 5R + 3]
+   * @param out interface tensors with Wh = 1; R and W are taken from {@code out.readKeys()} [B,R,W]
+   */
+  public final void interfaceSplit(Tensor raw, InterfaceValues out) {
+    Checks.notNull("out", out);
+    Checks.rank("raw", raw, 2);
+    Checks.rank("out.readKeys", out.readKeys(), 3);
+    int b = raw.dim(0), r = out.readKeys().dim(1), w = out.readKeys().dim(2);
+    MemoryShape shape = new MemoryShape(b, 1, w, r, 1);
+    arg("raw", raw, b, shape.interfaceSize());
+    checkInterface("out.", out, shape);
+    for (int i = 0; i < INTERFACE_NAMES.length; i++) {
+      Checks.distinct("out." + INTERFACE_NAMES[i], component(out, i), "raw", raw);
+      for (int j = i + 1; j < INTERFACE_NAMES.length; j++) {
+        Checks.distinct(
+            "out." + INTERFACE_NAMES[i], component(out, i), "out." + INTERFACE_NAMES[j], component(out, j));
+      }
+    }
+    interfaceSplitImpl(raw, out);
+  }
+
+  protected abstract void interfaceSplitImpl(Tensor raw, InterfaceValues out);
+
+  /**
+   * One whole DNC memory step, in DeepMind's order, updating {@code state} in place:
+   *
+   * <ol>
+   *   <li>usage u_t from u_{t−1}, the previous write weights, the free gates and the previous read weights
+   *   <li>allocation a_t from u_t and the gates (workspace)
+   *   <li>write content weights on M_{t−1} (workspace)
+   *   <li>write weights w^w_t (state)
+   *   <li>erase/add on M (state)
+   *   <li>link L_t with p_{t−1}, and forward/backward weightings from L_t and the previous read weights
+   *       ({@link #linkUpdateAndWeightings}, workspace)
+   *   <li>precedence p_t
+   *   <li>read content weights on M_t (workspace)
+   *   <li>read-mode mix → read weights w^r_t (state)
+   *   <li>read vectors r_t = M_tᵀ w^r_t
+   * </ol>
+   *
+   * The result equals calling those kernels one by one.
+   *
+   * @param state       the memory state, updated in place
+   * @param in          the interface values of this step
+   * @param readVectors r [B,R,W], output
+   * @param workspace   from {@link #newWorkspace} for the same shape; holds the step's intermediate weightings
+   */
+  public final void memoryStep(MemoryState state, InterfaceValues in, Tensor readVectors, Workspace workspace) {
+    Checks.notNull("state", state);
+    Checks.notNull("in", in);
+    Checks.notNull("workspace", workspace);
+    MemoryShape s = state.shape();
+    int b = s.batch(), n = s.slots(), w = s.wordSize(), r = s.readHeads(), wh = s.writeHeads();
+    arg("state.memory", state.memory(), b, n, w);
+    arg("state.usage", state.usage(), b, n);
+    arg("state.link", state.link(), b, wh, n, n);
+    arg("state.precedence", state.precedence(), b, wh, n);
+    arg("state.readWeights", state.readWeights(), b, r, n);
+    arg("state.writeWeights", state.writeWeights(), b, wh, n);
+    checkInterface("in.", in, s);
+    arg("readVectors", readVectors, b, r, w);
+    if (!s.equals(workspace.shape())) {
+      throw new IllegalArgumentException(
+          "workspace: expected shape " + s + " but was " + workspace.shape());
+    }
+    // every output of the step must be separate from everything else it touches
+    for (int i = 0; i < STATE_NAMES.length; i++) {
+      Tensor si = component(state, i);
+      Checks.distinct("readVectors", readVectors, "state." + STATE_NAMES[i], si);
+      for (int j = i + 1; j < STATE_NAMES.length; j++) {
+        Checks.distinct("state." + STATE_NAMES[i], si, "state." + STATE_NAMES[j], component(state, j));
+      }
+      for (int j = 0; j < INTERFACE_NAMES.length; j++) {
+        Checks.distinct("state." + STATE_NAMES[i], si, "in." + INTERFACE_NAMES[j], component(in, j));
+      }
+    }
+    for (int j = 0; j < INTERFACE_NAMES.length; j++) {
+      Checks.distinct("readVectors", readVectors, "in." + INTERFACE_NAMES[j], component(in, j));
+    }
+    memoryStepImpl(state, in, readVectors, workspace);
+  }
+
+  /** The step as the composition of the kernels; backends may override with a faster equivalent. */
+  protected void memoryStepImpl(MemoryState state, InterfaceValues in, Tensor readVectors, Workspace ws) {
+    usageImpl(state.usage(), state.writeWeights(), in.freeGates(), state.readWeights(), state.usage());
+    allocationImpl(state.usage(), in.writeGates(), in.allocationGates(), ws.allocation);
+    contentWeightsImpl(state.memory(), in.writeKeys(), in.writeStrengths(), ws.writeContent);
+    writeWeightsImpl(ws.allocation, ws.writeContent, in.writeGates(), in.allocationGates(), state.writeWeights());
+    eraseAndAddImpl(state.memory(), state.writeWeights(), in.eraseVectors(), in.writeVectors());
+    linkUpdateAndWeightingsImpl(
+        state.link(), state.precedence(), state.writeWeights(), state.readWeights(), ws.forward, ws.backward);
+    precedenceImpl(state.precedence(), state.writeWeights());
+    contentWeightsImpl(state.memory(), in.readKeys(), in.readStrengths(), ws.readContent);
+    readModeMixImpl(in.readModes(), ws.backward, ws.readContent, ws.forward, state.readWeights());
+    readImpl(state.memory(), state.readWeights(), readVectors);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+
+  private static final String[] INTERFACE_NAMES = {
+    "readKeys", "readStrengths", "writeKeys", "writeStrengths", "eraseVectors", "writeVectors", "freeGates",
+    "allocationGates", "writeGates", "readModes"
+  };
+
+  private static final String[] STATE_NAMES = {
+    "memory", "usage", "link", "precedence", "readWeights", "writeWeights"
+  };
+
+  // indexed access without building arrays: these checks run on every step
+  private static Tensor component(InterfaceValues v, int i) {
+    return switch (i) {
+      case 0 -> v.readKeys();
+      case 1 -> v.readStrengths();
+      case 2 -> v.writeKeys();
+      case 3 -> v.writeStrengths();
+      case 4 -> v.eraseVectors();
+      case 5 -> v.writeVectors();
+      case 6 -> v.freeGates();
+      case 7 -> v.allocationGates();
+      case 8 -> v.writeGates();
+      default -> v.readModes();
+    };
+  }
+
+  private static Tensor component(MemoryState s, int i) {
+    return switch (i) {
+      case 0 -> s.memory();
+      case 1 -> s.usage();
+      case 2 -> s.link();
+      case 3 -> s.precedence();
+      case 4 -> s.readWeights();
+      default -> s.writeWeights();
+    };
+  }
+
+  private void checkInterface(String prefix, InterfaceValues v, MemoryShape s) {
+    int b = s.batch(), w = s.wordSize(), r = s.readHeads(), wh = s.writeHeads();
+    arg(prefix + "readKeys", v.readKeys(), b, r, w);
+    arg(prefix + "readStrengths", v.readStrengths(), b, r);
+    arg(prefix + "writeKeys", v.writeKeys(), b, wh, w);
+    arg(prefix + "writeStrengths", v.writeStrengths(), b, wh);
+    arg(prefix + "eraseVectors", v.eraseVectors(), b, wh, w);
+    arg(prefix + "writeVectors", v.writeVectors(), b, wh, w);
+    arg(prefix + "freeGates", v.freeGates(), b, r);
+    arg(prefix + "allocationGates", v.allocationGates(), b, wh);
+    arg(prefix + "writeGates", v.writeGates(), b, wh);
+    arg(prefix + "readModes", v.readModes(), b, r, s.readModes());
+  }
+
+  private void arg(String name, Tensor t, int d0, int d1) {
+    Checks.shape(name, t, d0, d1);
+    owned(name, t);
+  }
+
+  private void arg(String name, Tensor t, int d0, int d1, int d2) {
+    Checks.shape(name, t, d0, d1, d2);
+    owned(name, t);
+  }
+
+  private void arg(String name, Tensor t, int d0, int d1, int d2, int d3) {
+    Checks.shape(name, t, d0, d1, d2, d3);
+    owned(name, t);
+  }
+
+  private void owned(String name, Tensor t) {
+    if (!owns(t)) {
+      throw new IllegalArgumentException(
+          name + ": is a " + t.backend() + " tensor; backend " + name() + " needs its own tensors");
+    }
+  }
+}

@@ -1,0 +1,41 @@
+package org.dnckernels;
+
+/**
+ * Base of the backends that compute on the JVM heap: their tensors are {@link HostTensor} views of
+ * {@code float[]}, so callers can {@link #wrap} their own arrays without copies. Host tensors are shared by all
+ * host backends.
+ */
+public abstract class HostKernels extends DncKernels {
+  public static final String HOST = "host";
+
+  @Override
+  public final Tensor allocate(int... shape) {
+    int[] checked = Tensor.checkedShape(shape);
+    return new HostTensor(HOST, new float[Tensor.elementCount(checked)], 0, checked);
+  }
+
+  @Override
+  public final boolean canWrap() {
+    return true;
+  }
+
+  @Override
+  public final Tensor wrap(float[] data, int offset, int... shape) {
+    return new HostTensor(HOST, data, offset, shape);
+  }
+
+  @Override
+  protected final boolean owns(Tensor t) {
+    return t instanceof HostTensor;
+  }
+
+  /** The backing array of a host tensor (checked by the facade before any kernel runs). */
+  protected static float[] array(Tensor t) {
+    return ((HostTensor) t).array();
+  }
+
+  /** Index of element 0 of a host tensor in its array. */
+  protected static int offset(Tensor t) {
+    return ((HostTensor) t).offset();
+  }
+}

@@ -1,0 +1,108 @@
+package org.dnckernels;
+
+import java.util.Arrays;
+
+/**
+ * A dense float32 tensor owned by one backend: row-major, contiguous, batch first.
+ *
+ * <p>A host backend's tensor is a view of a caller's {@code float[]} ({@link HostTensor}); a device backend's
+ * tensor lives in device memory and moves only through {@link #copyFrom} and {@link #copyTo}. Kernels accept only
+ * tensors of the backend that runs them.
+ */
+public abstract class Tensor implements AutoCloseable {
+  private final int[] shape;
+  private final int size;
+
+  /**
+   * @param shape dimensions, each {@code >= 1}
+   * @throws IllegalArgumentException if a dimension is below 1 or the element count overflows an int
+   */
+  protected Tensor(int... shape) {
+    this.shape = checkedShape(shape);
+    this.size = elementCount(this.shape);
+  }
+
+  /** Copy of the shape. */
+  public final int[] shape() {
+    return shape.clone();
+  }
+
+  public final int rank() {
+    return shape.length;
+  }
+
+  public final int dim(int axis) {
+    return shape[axis];
+  }
+
+  /** Number of elements. */
+  public final int size() {
+    return size;
+  }
+
+  /** Name of the backend that owns this tensor. */
+  public abstract String backend();
+
+  /** Overwrites the whole tensor with {@code size()} floats of {@code src} starting at {@code offset}. */
+  public abstract void copyFrom(float[] src, int offset);
+
+  /** Copies the whole tensor into {@code dst} starting at {@code offset}; waits for pending device work. */
+  public abstract void copyTo(float[] dst, int offset);
+
+  /** Sets every element to zero. */
+  public abstract void fill(float value);
+
+  /** Convenience: a new array holding the tensor's values. */
+  public final float[] toArray() {
+    float[] out = new float[size];
+    copyTo(out, 0);
+    return out;
+  }
+
+  /**
+   * Whether this tensor and {@code other} share storage. Kernels use it to refuse outputs that alias inputs
+   * where the contract forbids it.
+   */
+  public abstract boolean overlaps(Tensor other);
+
+  /** Whether this tensor and {@code other} are views of exactly the same storage (same elements, same order). */
+  public boolean sameStorage(Tensor other) {
+    return this == other;
+  }
+
+  /** Releases device memory; a no-op for host tensors. Idempotent. */
+  @Override
+  public void close() {}
+
+  @Override
+  public String toString() {
+    return backend() + " tensor " + Arrays.toString(shape);
+  }
+
+  static int[] checkedShape(int[] shape) {
+    if (shape == null) {
+      throw new IllegalArgumentException("shape: must not be null");
+    }
+    if (shape.length == 0) {
+      throw new IllegalArgumentException("shape: needs at least one dimension");
+    }
+    for (int i = 0; i < shape.length; i++) {
+      if (shape[i] < 1) {
+        throw new IllegalArgumentException(
+            "shape: dimension " + i + " must be >= 1 but was " + shape[i] + " in " + Arrays.toString(shape));
+      }
+    }
+    return shape.clone();
+  }
+
+  static int elementCount(int[] shape) {
+    long n = 1;
+    for (int d : shape) {
+      n *= d;
+      if (n > Integer.MAX_VALUE - 16) {
+        throw new IllegalArgumentException("shape: " + Arrays.toString(shape) + " has more than 2^31 elements");
+      }
+    }
+    return (int) n;
+  }
+}
