@@ -1,0 +1,43 @@
+package org.dnckernels.scalar;
+
+import org.dnckernels.HostTensor;
+import org.dnckernels.Tensor;
+
+/**
+ * Read-mode mix: the read weightings from the backward, content and forward weightings.
+ *
+ * <pre>
+ *   out[b,r] = Σ_h π[b,r,h] backward[b,r,h] + π[b,r,Wh] c[b,r] + Σ_h π[b,r,Wh+1+h] forward[b,r,h]
+ * </pre>
+ *
+ * Summed in double in that order (backward heads, content, forward heads) and rounded once.
+ */
+final class ReadModes {
+  private ReadModes() {}
+
+  /** modes π [B,R,2Wh+1], backward [B,R,Wh,N], content [B,R,N], forward [B,R,Wh,N], out [B,R,N]. */
+  static void mix(Tensor modes, Tensor backward, Tensor content, Tensor forward, Tensor out) {
+    int batch = backward.dim(0), readHeads = backward.dim(1), writeHeads = backward.dim(2), slots = backward.dim(3);
+    int modeCount = 2 * writeHeads + 1;
+    HostTensor pi = (HostTensor) modes, bw = (HostTensor) backward, c = (HostTensor) content,
+        f = (HostTensor) forward, o = (HostTensor) out;
+    float[] pid = pi.array(), bwd = bw.array(), cd = c.array(), fd = f.array(), od = o.array();
+
+    for (int br = 0; br < batch * readHeads; br++) {
+      int piBase = pi.offset() + br * modeCount;
+      int headsBase = br * writeHeads * slots;
+      double contentMode = pid[piBase + writeHeads];
+      for (int i = 0; i < slots; i++) {
+        double sum = 0;
+        for (int h = 0; h < writeHeads; h++) {
+          sum += (double) pid[piBase + h] * bwd[bw.offset() + headsBase + h * slots + i];
+        }
+        sum += contentMode * cd[c.offset() + br * slots + i];
+        for (int h = 0; h < writeHeads; h++) {
+          sum += (double) pid[piBase + writeHeads + 1 + h] * fd[f.offset() + headsBase + h * slots + i];
+        }
+        od[o.offset() + br * slots + i] = (float) sum;
+      }
+    }
+  }
+}
