@@ -280,7 +280,10 @@ public abstract class DncKernels implements AutoCloseable {
    *     u ← u + (1 − u) ∘ (g^a[b,h] g^w[b,h]) out[b,h]
    * </pre>
    *
-   * The product is accumulated in double. Every row sums to at most 1; an empty slot (u = 0) gets a one-hot
+   * The product is accumulated in double. The first head's order is exact on every backend (sorting by ũ is
+   * sorting by u, ties to the lower index); for later heads, slots whose updated usages differ by less than float
+   * resolution may be ordered differently by different backends (see docs/contract.md). Every row sums to at
+   * most 1; an empty slot (u = 0) gets a one-hot
    * allocation (1 − ε up to rounding); the least-used slot gets the largest value. Seed examples: u = [1, 0,
    * 0.8, 0.4] gives [0, 1, 0, 0] and u = [0.4, 0.6, 0.2, 0.5] gives [0.12, 0.016, 0.8, 0.04] (within the ε
    * remap).
@@ -364,7 +367,9 @@ public abstract class DncKernels implements AutoCloseable {
    *   L[i,i] = 0 exactly
    * </pre>
    *
-   * Values stay in [0,1] and row and column sums stay ≤ 1 when w and p are weightings.
+   * Values stay in [0,1] and row sums stay ≤ 1 when w and p are weightings; column sums stay ≤ 1 for every link
+   * matrix reached from the zero state by such updates (an arbitrary L may break it: the update adds w_i p_j to
+   * column j).
    *
    * @param link           L [B,Wh,N,N], updated in place
    * @param prevPrecedence p_{t−1} [B,Wh,N]

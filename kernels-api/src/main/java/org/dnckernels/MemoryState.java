@@ -16,12 +16,9 @@ public record MemoryState(
 
   /** The sizes implied by the tensors' shapes (checked fully when a kernel uses the state). */
   public MemoryShape shape() {
-    Checks.notNull("memory", memory);
-    Checks.notNull("link", link);
-    Checks.notNull("readWeights", readWeights);
-    Checks.rank("memory", memory, 3);
-    Checks.rank("link", link, 4);
-    Checks.rank("readWeights", readWeights, 3);
+    Checks.rank("state.memory", memory, 3);
+    Checks.rank("state.link", link, 4);
+    Checks.rank("state.readWeights", readWeights, 3);
     return new MemoryShape(memory.dim(0), memory.dim(1), memory.dim(2), readWeights.dim(1), link.dim(1));
   }
 

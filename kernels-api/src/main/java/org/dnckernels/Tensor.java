@@ -43,13 +43,21 @@ public abstract class Tensor implements AutoCloseable {
   /** Name of the backend that owns this tensor. */
   public abstract String backend();
 
-  /** Overwrites the whole tensor with {@code size()} floats of {@code src} starting at {@code offset}. */
+  /**
+   * Overwrites the whole tensor with {@code size()} floats of {@code src} starting at {@code offset}.
+   *
+   * @throws IllegalArgumentException if {@code src} is null or too short from {@code offset}; nothing is written
+   */
   public abstract void copyFrom(float[] src, int offset);
 
-  /** Copies the whole tensor into {@code dst} starting at {@code offset}; waits for pending device work. */
+  /**
+   * Copies the whole tensor into {@code dst} starting at {@code offset}; waits for pending device work.
+   *
+   * @throws IllegalArgumentException if {@code dst} is null or too short from {@code offset}; nothing is written
+   */
   public abstract void copyTo(float[] dst, int offset);
 
-  /** Sets every element to zero. */
+  /** Sets every element to {@code value}. */
   public abstract void fill(float value);
 
   /** Convenience: a new array holding the tensor's values. */
