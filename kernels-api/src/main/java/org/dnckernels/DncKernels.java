@@ -597,9 +597,8 @@ public abstract class DncKernels implements AutoCloseable {
     Checks.rank("raw", raw, 2);
     Checks.rank("out.readKeys", out.readKeys(), 3);
     int b = raw.dim(0), r = out.readKeys().dim(1), w = out.readKeys().dim(2);
-    MemoryShape shape = new MemoryShape(b, 1, w, r, 1);
-    arg("raw", raw, b, shape.interfaceSize());
-    checkInterface(OUT_NAMES, out, shape);
+    arg("raw", raw, b, w * r + 3 * w + 5 * r + 3); // MemoryShape.interfaceSize(), without an object per call
+    checkInterface(OUT_NAMES, out, b, w, r, 1);
     for (int i = 0; i < OUT_NAMES.length; i++) {
       Checks.distinct(OUT_NAMES[i], component(out, i), "raw", raw);
       for (int j = i + 1; j < OUT_NAMES.length; j++) {
@@ -639,19 +638,24 @@ public abstract class DncKernels implements AutoCloseable {
     Checks.notNull("state", state);
     Checks.notNull("in", in);
     Checks.notNull("workspace", workspace);
-    MemoryShape s = state.shape();
-    int b = s.batch(), n = s.slots(), w = s.wordSize(), r = s.readHeads(), wh = s.writeHeads();
+    // dims straight from the tensors: no MemoryShape per step on the hot path
+    Checks.rank("state.memory", state.memory(), 3);
+    Checks.rank("state.link", state.link(), 4);
+    Checks.rank("state.readWeights", state.readWeights(), 3);
+    int b = state.memory().dim(0), n = state.memory().dim(1), w = state.memory().dim(2);
+    int r = state.readWeights().dim(1), wh = state.link().dim(1);
     arg("state.memory", state.memory(), b, n, w);
     arg("state.usage", state.usage(), b, n);
     arg("state.link", state.link(), b, wh, n, n);
     arg("state.precedence", state.precedence(), b, wh, n);
     arg("state.readWeights", state.readWeights(), b, r, n);
     arg("state.writeWeights", state.writeWeights(), b, wh, n);
-    checkInterface(IN_NAMES, in, s);
+    checkInterface(IN_NAMES, in, b, w, r, wh);
     arg("readVectors", readVectors, b, r, w);
-    if (!s.equals(workspace.shape())) {
+    MemoryShape ws = workspace.shape();
+    if (ws.batch() != b || ws.slots() != n || ws.wordSize() != w || ws.readHeads() != r || ws.writeHeads() != wh) {
       throw new IllegalArgumentException(
-          "workspace: expected shape " + s + " but was " + workspace.shape());
+          "workspace: expected shape " + state.shape() + " but was " + workspace.shape());
     }
     // every output of the step must be separate from everything else it touches
     for (int i = 0; i < STATE_NAMES.length; i++) {
@@ -733,8 +737,7 @@ public abstract class DncKernels implements AutoCloseable {
   }
 
   /** {@code names}: the ten interface field names, in record order, with the caller's prefix. */
-  private void checkInterface(String[] names, InterfaceValues v, MemoryShape s) {
-    int b = s.batch(), w = s.wordSize(), r = s.readHeads(), wh = s.writeHeads();
+  private void checkInterface(String[] names, InterfaceValues v, int b, int w, int r, int wh) {
     arg(names[0], v.readKeys(), b, r, w);
     arg(names[1], v.readStrengths(), b, r);
     arg(names[2], v.writeKeys(), b, wh, w);
@@ -744,7 +747,7 @@ public abstract class DncKernels implements AutoCloseable {
     arg(names[6], v.freeGates(), b, r);
     arg(names[7], v.allocationGates(), b, wh);
     arg(names[8], v.writeGates(), b, wh);
-    arg(names[9], v.readModes(), b, r, s.readModes());
+    arg(names[9], v.readModes(), b, r, 2 * wh + 1);
   }
 
   private void arg(String name, Tensor t, int d0, int d1) {
