@@ -1,0 +1,443 @@
+package org.dnckernels.bench;
+
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.dnckernels.bench.report.MachineInfo;
+import org.dnckernels.bench.report.ReportData;
+import org.dnckernels.bench.report.ReportMain;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs the suite on the backends available here and writes the report folder.
+ *
+ * <pre>
+ *   java --add-modules jdk.incubator.vector -cp benchmarks.jar org.dnckernels.bench.BenchMain \
+ *       [--full] [--shapes 16x128x32x4,1x1024x64x4] [--kernels contentWeights,read] [--backends scalar,simd]
+ *       [--out DIR] [--dry-run]
+ * </pre>
+ *
+ * The kernels run at {@link BenchShapes#STANDARD} (content, erase/add and read also at
+ * {@link BenchShapes#HUGE_MEMORY}), or at {@code --shapes}; the triad baseline at every size of
+ * {@link BandwidthBenchmark}; the SIMD memory step at 1 and 2 threads; CUDA also with transfers. A backend that is
+ * unavailable is left out and listed in the report with its reason. Every run uses {@code -prof gc}.
+ */
+public final class BenchMain {
+  /** Forks, warmup and measurement of a run. */
+  public record Profile(String name, int forks, int warmups, int warmupMillis, int iterations, int iterationMillis) {
+    /**
+     * About 9 minutes for the default plan on 2 cores (about 3.7 s a case), 10 with the build. Warmup is the
+     * longer part: Vector API code allocates and crawls until C2 has compiled it, which takes a second or more on
+     * a busy 2-core machine.
+     */
+    public static final Profile QUICK = new Profile("quick", 1, 3, 500, 5, 200);
+    /** Tighter error bars: about 75 minutes for the default plan on 2 cores. */
+    public static final Profile FULL = new Profile("full", 2, 5, 1000, 10, 1000);
+
+    /** Seconds one case takes: JVM fork and setup (about 1.2 s on 2 cores), warmup and measurement. */
+    double secondsPerCase(boolean longWarmup) {
+      return forks * (1.2 + (warmups(longWarmup) * warmupMillis(longWarmup) + iterations * iterationMillis) / 1000.0);
+    }
+
+    /** The memory step gets at least 5 warmup iterations of 1 s: it is the headline, and the slowest to JIT. */
+    int warmups(boolean longWarmup) {
+      return longWarmup ? Math.max(warmups, 5) : warmups;
+    }
+
+    int warmupMillis(boolean longWarmup) {
+      return longWarmup ? Math.max(warmupMillis, 1000) : warmupMillis;
+    }
+  }
+
+  /**
+   * One JMH invocation: some benchmark methods of one class with one set of parameters.
+   *
+   * @param longWarmup whether the profile's warmup is stretched ({@link Profile#warmups(boolean)})
+   */
+  public record Run(String label, Class<?> benchmarkClass, List<String> methods, Map<String, List<String>> params,
+      boolean longWarmup) {
+    public int cases() {
+      int n = methods.size();
+      for (List<String> values : params.values()) {
+        n *= values.size();
+      }
+      return n;
+    }
+
+    String include() {
+      return "^" + benchmarkClass.getName().replace(".", "\\.") + "\\.(" + String.join("|", methods) + ")$";
+    }
+  }
+
+  /** What the user asked for. */
+  public record Request(Profile profile, Optional<List<String>> shapes, List<String> kernels,
+      Optional<List<String>> backends, boolean baseline, Optional<Path> out, boolean dryRun, List<String> jvmArgs,
+      Optional<Integer> simdThreads) {}
+
+  /** The runs of a request on these backends, and what it leaves out and why. */
+  public record Plan(List<Run> runs, List<MachineInfo.Skipped> skipped) {
+    public int cases() {
+      return runs.stream().mapToInt(Run::cases).sum();
+    }
+
+    public double seconds(Profile p) {
+      return runs.stream().mapToDouble(r -> r.cases() * p.secondsPerCase(r.longWarmup())).sum();
+    }
+  }
+
+  private static final String THREAD_SHAPE = BenchShapes.MEDIUM;
+
+  private BenchMain() {}
+
+  public static void main(String[] args) throws Exception {
+    System.setProperty("java.awt.headless", "true");
+    if (Arrays.asList(args).contains("-h") || Arrays.asList(args).contains("--help")) {
+      System.out.println(usage());
+      return;
+    }
+    Request request;
+    try {
+      request = parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage());
+      System.err.println(usage());
+      System.exit(2);
+      return;
+    }
+    // the runner describes the backends as the forks will create them
+    request.simdThreads().ifPresent(n -> System.setProperty(KernelStates.MemoryStepThreads.THREADS_PROPERTY,
+        Integer.toString(n)));
+    MachineInfo machine = MachineInfo.collect();
+    Plan plan = plan(request, machine.backends());
+    Path out = request.out().orElseGet(() -> Path.of("report",
+        LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss"))));
+    printPlan(request, machine, plan, out);
+    if (request.dryRun()) {
+      return;
+    }
+    Files.createDirectories(out);
+    Instant start = Instant.now();
+    String started = start.atZone(ZoneId.systemDefault()).toOffsetDateTime().truncatedTo(ChronoUnit.SECONDS).toString();
+    List<String> command = new ArrayList<>(List.of("BenchMain"));
+    command.addAll(Arrays.asList(args));
+    machine.withRun(request.profile().name(), started, Double.NaN, plan.cases(), command, plan.skipped())
+        .write(out.resolve(MachineInfo.FILE_NAME));
+
+    Path results = out.resolve(ReportMain.RESULTS_FILE);
+    run(plan, request, out);
+    mergeResults(plan, out, results);
+    double seconds = Duration.between(start, Instant.now()).toMillis() / 1000.0;
+    machine.withRun(request.profile().name(), started, seconds, plan.cases(), command, plan.skipped())
+        .write(out.resolve(MachineInfo.FILE_NAME));
+    Path index = ReportMain.render(results, Optional.of(out.resolve(MachineInfo.FILE_NAME)), out);
+    System.out.printf(Locale.ROOT, "%n%d cases in %.0f s%nreport: %s%n", plan.cases(), seconds,
+        index.toAbsolutePath());
+  }
+
+  static String usage() {
+    return """
+        usage: BenchMain [--quick | --full] [--shapes BxNxWxR,...] [--kernels k1,k2,...] [--backends b1,b2]
+                         [--no-baseline] [--out DIR] [--dry-run] [--jvm-args "ARGS"]
+                         [--forks N] [--warmups N] [--warmup-ms MS] [--iterations N] [--iteration-ms MS]
+                         [--simd-threads N]
+          --quick         1 fork, 3 warmup iterations of 500 ms, 5 measurement iterations of 200 ms
+                          (default; ~9 min on 2 cores)
+          --full          2 forks, 5 warmup + 10 measurement iterations of 1 s (~75 min on 2 cores)
+          --shapes        shapes for every selected kernel (default: 16x16x16x4,16x128x32x4,1x1024x64x4,
+                          16x1024x64x4, and 1x16384x64x4 for contentWeights, eraseAndAdd, read)
+          --kernels       a subset of: %s
+          --backends      a subset of the backends found (default: all available ones)
+          --no-baseline   skip the triad bandwidth baseline
+          --jvm-args      extra arguments for the benchmark JVMs
+          --simd-threads  worker threads of the simd backend (default: its own, one per available processor);
+                          the thread-scaling benchmark always measures 1 and 2
+        """.formatted(String.join(",", Workload.KERNELS));
+  }
+
+  static Request parse(String[] args) {
+    Profile profile = Profile.QUICK;
+    Optional<List<String>> shapes = Optional.empty();
+    List<String> kernels = Workload.KERNELS;
+    Optional<List<String>> backends = Optional.empty();
+    boolean baseline = true, dryRun = false;
+    Optional<Path> out = Optional.empty();
+    List<String> jvmArgs = List.of();
+    Integer forks = null, warmups = null, warmupMillis = null, iterations = null, millis = null;
+    Optional<Integer> simdThreads = Optional.empty();
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      switch (a) {
+        case "--quick" -> profile = Profile.QUICK;
+        case "--full" -> profile = Profile.FULL;
+        case "--shapes" -> shapes = Optional.of(BenchShapes.parseList(value(args, ++i, a)));
+        case "--kernels" -> kernels = kernels(value(args, ++i, a));
+        case "--backends" -> backends = Optional.of(list(value(args, ++i, a)));
+        case "--no-baseline" -> baseline = false;
+        case "--out" -> out = Optional.of(Path.of(value(args, ++i, a)));
+        case "--dry-run" -> dryRun = true;
+        case "--jvm-args" -> jvmArgs = List.of(value(args, ++i, a).trim().split("\\s+"));
+        case "--forks" -> forks = positive(a, value(args, ++i, a));
+        case "--warmups" -> warmups = positive(a, value(args, ++i, a));
+        case "--iterations" -> iterations = positive(a, value(args, ++i, a));
+        case "--warmup-ms" -> warmupMillis = positive(a, value(args, ++i, a));
+        case "--iteration-ms" -> millis = positive(a, value(args, ++i, a));
+        case "--simd-threads" -> simdThreads = Optional.of(positive(a, value(args, ++i, a)));
+        default -> throw new IllegalArgumentException("unknown argument: " + a);
+      }
+    }
+    if (forks != null || warmups != null || warmupMillis != null || iterations != null || millis != null) {
+      profile = new Profile(profile.name() + "+custom", forks != null ? forks : profile.forks(),
+          warmups != null ? warmups : profile.warmups(),
+          warmupMillis != null ? warmupMillis : profile.warmupMillis(),
+          iterations != null ? iterations : profile.iterations(),
+          millis != null ? millis : profile.iterationMillis());
+    }
+    return new Request(profile, shapes, kernels, backends, baseline, out, dryRun,
+        jvmArgs.stream().filter(s -> !s.isBlank()).toList(), simdThreads);
+  }
+
+  private static List<String> kernels(String text) {
+    List<String> out = new ArrayList<>();
+    for (String k : list(text)) {
+      String known = Workload.KERNELS.stream().filter(x -> x.equalsIgnoreCase(k)).findFirst()
+          .orElseThrow(() -> new IllegalArgumentException("unknown kernel '" + k + "'; known: " + Workload.KERNELS));
+      if (!out.contains(known)) {
+        out.add(known);
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  private static List<String> list(String text) {
+    List<String> out = Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException("empty list: '" + text + "'");
+    }
+    return out;
+  }
+
+  private static int positive(String name, String text) {
+    try {
+      int v = Integer.parseInt(text.trim());
+      if (v >= 1) {
+        return v;
+      }
+    } catch (NumberFormatException e) {
+      // fall through
+    }
+    throw new IllegalArgumentException(name + ": expected a positive integer but was '" + text + "'");
+  }
+
+  private static String value(String[] args, int i, String name) {
+    if (i >= args.length) {
+      throw new IllegalArgumentException(name + " needs a value");
+    }
+    return args[i];
+  }
+
+  /** The runs for {@code request} given the backends found here. */
+  public static Plan plan(Request request, List<MachineInfo.Backend> found) {
+    List<MachineInfo.Skipped> skipped = new ArrayList<>();
+    List<String> wanted = request.backends().orElse(found.stream().map(MachineInfo.Backend::name).toList());
+    List<String> backends = new ArrayList<>();
+    List<String> devices = new ArrayList<>();
+    for (String name : wanted) {
+      Optional<MachineInfo.Backend> b = found.stream().filter(f -> f.name().equals(name)).findFirst();
+      if (b.isEmpty()) {
+        throw new IllegalArgumentException("backend '" + name + "' is not on the class path; found: "
+            + found.stream().map(MachineInfo.Backend::name).toList());
+      }
+      if (!b.get().available()) {
+        skipped.add(new MachineInfo.Skipped("backend " + name,
+            "unavailable: " + b.get().detail() + (b.get().hint() == null ? "" : " (" + b.get().hint() + ")")));
+        continue;
+      }
+      backends.add(name);
+      if (!name.equals("scalar") && !name.equals("simd")) {
+        devices.add(name);
+      }
+    }
+    backends.sort(ReportData.backendOrder());
+
+    List<Run> runs = new ArrayList<>();
+    if (!backends.isEmpty()) {
+      // group kernels by the shapes they run at: one JMH invocation per group
+      Map<List<String>, List<String>> groups = new LinkedHashMap<>();
+      for (String kernel : request.kernels()) {
+        List<String> shapes = new ArrayList<>();
+        List<String> candidates = request.shapes().orElseGet(() -> {
+          List<String> s = new ArrayList<>(BenchShapes.STANDARD);
+          if (Workload.MEMORY_KERNELS.contains(kernel)) {
+            s.addAll(BenchShapes.MEMORY_ONLY);
+          }
+          return s;
+        });
+        for (String shape : candidates) {
+          if (Workload.applies(kernel, BenchShapes.parse(shape))) {
+            shapes.add(shape);
+          } else if (request.shapes().isPresent()) {
+            skipped.add(new MachineInfo.Skipped(kernel + " at " + shape, "its N×N link matrix is too large (N > "
+                + BenchShapes.MAX_LINK_SLOTS + ")"));
+          }
+        }
+        if (!shapes.isEmpty()) {
+          // the memory step runs on its own, with a longer warmup
+          List<String> key = new ArrayList<>(shapes);
+          if (kernel.equals("memoryStep")) {
+            key.add(0, "memoryStep");
+          }
+          groups.computeIfAbsent(List.copyOf(key), k -> new ArrayList<>()).add(kernel);
+        }
+      }
+      for (Map.Entry<List<String>, List<String>> g : groups.entrySet()) {
+        boolean step = g.getValue().contains("memoryStep");
+        runs.add(new Run(step ? "memory step" : "kernels", KernelBenchmarks.class, g.getValue(),
+            params("backend", backends, "shape", shapesOf(g.getKey())), step));
+      }
+      if (!devices.isEmpty()) {
+        for (Map.Entry<List<String>, List<String>> g : groups.entrySet()) {
+          boolean step = g.getValue().contains("memoryStep");
+          runs.add(new Run("with transfers", TransferBenchmarks.class, g.getValue(),
+              params("backend", devices, "shape", shapesOf(g.getKey())), step));
+        }
+      }
+    }
+    if (request.baseline()) {
+      runs.add(new Run("bandwidth baseline", BandwidthBenchmark.class, List.of("triad"),
+          params("kib", List.of(BandwidthBenchmark.SIZES_KIB)), false));
+    }
+    if (request.kernels().contains("memoryStep")) {
+      if (backends.contains("simd")) {
+        runs.add(new Run("thread scaling", ThreadScalingBenchmark.class, List.of("memoryStep"),
+            params("backend", List.of("simd"), "shape", List.of(THREAD_SHAPE), "threads", List.of("1", "2")), true));
+      } else {
+        skipped.add(new MachineInfo.Skipped("thread scaling of the SIMD memory step", "the simd backend is not measured"));
+      }
+    }
+    return new Plan(List.copyOf(runs), List.copyOf(skipped));
+  }
+
+  private static List<String> shapesOf(List<String> groupKey) {
+    return groupKey.stream().filter(k -> !k.equals("memoryStep")).toList();
+  }
+
+  private static Map<String, List<String>> params(Object... nameValues) {
+    Map<String, List<String>> m = new LinkedHashMap<>();
+    for (int i = 0; i < nameValues.length; i += 2) {
+      @SuppressWarnings("unchecked")
+      List<String> values = (List<String>) nameValues[i + 1];
+      m.put((String) nameValues[i], List.copyOf(values));
+    }
+    return m;
+  }
+
+  private static void printPlan(Request request, MachineInfo machine, Plan plan, Path out) {
+    Profile p = request.profile();
+    System.out.println("dnc-kernels benchmarks: " + machine.cpuModel() + ", " + machine.cores() + " cores, "
+        + machine.jdk());
+    System.out.println("  " + machine.vectorSpecies());
+    for (MachineInfo.Backend b : machine.backends()) {
+      System.out.println("  backend " + b.name() + ": " + (b.available() ? "available, " : "unavailable, ")
+          + b.detail());
+    }
+    System.out.printf(Locale.ROOT, "profile %s: %d fork(s), %d warmup iterations of %d ms, %d measurement iterations"
+        + " of %d ms%n", p.name(), p.forks(), p.warmups(), p.warmupMillis(), p.iterations(), p.iterationMillis());
+    for (Run r : plan.runs()) {
+      System.out.printf(Locale.ROOT, "  %-18s %3d cases: %s %s%s%n", r.label(), r.cases(),
+          r.benchmarkClass().getSimpleName() + "." + r.methods(), r.params(),
+          r.longWarmup() ? String.format(Locale.ROOT, ", warmup %d × %d ms", p.warmups(true), p.warmupMillis(true))
+              : "");
+    }
+    for (MachineInfo.Skipped s : plan.skipped()) {
+      System.out.println("  skipped " + s.what() + ": " + s.reason());
+    }
+    System.out.printf(Locale.ROOT, "%d cases, about %.0f min; report in %s%n", plan.cases(),
+        plan.seconds(p) / 60, out);
+  }
+
+  private static void run(Plan plan, Request request, Path out) throws RunnerException {
+    Profile p = request.profile();
+    int i = 0;
+    for (Run r : plan.runs()) {
+      i++;
+      ChainedOptionsBuilder o = new OptionsBuilder()
+          .include(r.include())
+          .mode(Mode.AverageTime)
+          .timeUnit(TimeUnit.NANOSECONDS)
+          .forks(p.forks())
+          .warmupIterations(p.warmups(r.longWarmup()))
+          .warmupTime(TimeValue.milliseconds(p.warmupMillis(r.longWarmup())))
+          .measurementIterations(p.iterations())
+          .measurementTime(TimeValue.milliseconds(p.iterationMillis()))
+          .threads(1)
+          .addProfiler(GCProfiler.class)
+          .shouldFailOnError(false)
+          // the forks get exactly these arguments, not the runner's own
+          .jvmArgs(forkArgs(request))
+          .jvmArgsAppend("--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED")
+          .resultFormat(ResultFormatType.JSON)
+          .result(partFile(out, i).toString());
+      for (Map.Entry<String, List<String>> e : r.params().entrySet()) {
+        o.param(e.getKey(), e.getValue().toArray(String[]::new));
+      }
+      System.out.printf(Locale.ROOT, "%n=== %s (%d cases) ===%n", r.label(), r.cases());
+      new Runner(o.build()).run();
+    }
+  }
+
+  private static String[] forkArgs(Request request) {
+    List<String> args = new ArrayList<>(List.of("-Djava.awt.headless=true"));
+    request.simdThreads().ifPresent(n -> args.add("-D" + KernelStates.MemoryStepThreads.THREADS_PROPERTY + "=" + n));
+    args.addAll(request.jvmArgs());
+    return args.toArray(String[]::new);
+  }
+
+  private static Path partFile(Path out, int i) {
+    return out.resolve("jmh-part-" + i + ".json");
+  }
+
+  /** Concatenates the JSON of every run into one JMH result file, then removes the parts. */
+  static void mergeResults(Plan plan, Path out, Path results) throws IOException {
+    ObjectMapper mapper = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build()
+        .enable(SerializationFeature.INDENT_OUTPUT);
+    ArrayNode all = mapper.createArrayNode();
+    for (int i = 1; i <= plan.runs().size(); i++) {
+      Path part = partFile(out, i);
+      if (Files.isRegularFile(part) && Files.size(part) > 0) {
+        JsonNode n = mapper.readTree(part.toFile());
+        if (n != null && n.isArray()) {
+          all.addAll((ArrayNode) n);
+        }
+        Files.delete(part);
+      }
+    }
+    mapper.writeValue(results.toFile(), all);
+  }
+}

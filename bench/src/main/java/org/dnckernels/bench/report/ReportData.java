@@ -1,0 +1,212 @@
+package org.dnckernels.bench.report;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.dnckernels.MemoryShape;
+import org.dnckernels.bench.BandwidthBenchmark;
+import org.dnckernels.bench.BenchShapes;
+import org.dnckernels.bench.Workload;
+
+/**
+ * The report's numbers, computed from JMH results with the {@link Workload} bytes-moved model: time per call,
+ * achieved bandwidth, fraction of the triad baseline, speedup over scalar and allocation per call.
+ */
+public final class ReportData {
+  /** Kernel benchmarks (kernel alone) are this variant; with-transfer figures are {@link #TRANSFER}. */
+  public static final String KERNEL_ONLY = "kernel";
+  public static final String TRANSFER = "with transfer";
+
+  /**
+   * One kernel at one shape on one backend.
+   *
+   * @param variant         {@link #KERNEL_ONLY} or {@link #TRANSFER}
+   * @param nanos           time per call
+   * @param errorNanos      JMH's score error (99.9% confidence half-width), NaN if none
+   * @param bytesMoved      from {@link Workload}
+   * @param footprint       working set, from {@link Workload}
+   * @param gbps            bytesMoved / time
+   * @param triadKib        the triad baseline it is compared with (the working set nearest its footprint), 0 if none
+   * @param triadGbps       that triad's bandwidth, NaN if none
+   * @param fraction        gbps / triadGbps
+   * @param speedup         scalar's kernel-only time / this time, NaN without a scalar result
+   * @param speedupError    the speedup's error from both scores' errors (relative errors added in quadrature)
+   * @param allocBytesPerOp gc.alloc.rate.norm, NaN if not profiled
+   */
+  public record KernelRow(
+      String kernel, String shape, String backend, String variant, double nanos, double errorNanos,
+      long bytesMoved, long footprint, double gbps, long triadKib, double triadGbps, double fraction,
+      double speedup, double speedupError, double allocBytesPerOp) {}
+
+  /** The triad baseline at one working-set size. */
+  public record TriadRow(long kib, long bytesMoved, double nanos, double errorNanos, double gbps,
+      double allocBytesPerOp) {}
+
+  /** The SIMD memory step with a number of worker threads. */
+  public record ThreadRow(String backend, String shape, int threads, double nanos, double errorNanos, double speedup,
+      double allocBytesPerOp) {}
+
+  private final List<KernelRow> kernels;
+  private final List<TriadRow> triads;
+  private final List<ThreadRow> threads;
+  private final List<String> unrecognised;
+
+  private ReportData(List<KernelRow> kernels, List<TriadRow> triads, List<ThreadRow> threads,
+      List<String> unrecognised) {
+    this.kernels = kernels;
+    this.triads = triads;
+    this.threads = threads;
+    this.unrecognised = unrecognised;
+  }
+
+  public static ReportData from(List<JmhResult> results) {
+    List<TriadRow> triads = new ArrayList<>();
+    List<String> unrecognised = new ArrayList<>();
+    List<JmhResult> kernelResults = new ArrayList<>();
+    List<JmhResult> threadResults = new ArrayList<>();
+    for (JmhResult r : results) {
+      switch (r.className()) {
+        case "BandwidthBenchmark" -> {
+          long kib = Long.parseLong(r.param("kib"));
+          long bytes = Workload.triad(BandwidthBenchmark.floatsPerArray(kib)).moved();
+          triads.add(new TriadRow(kib, bytes, r.nanos(), r.errorNanos(), bytes / r.nanos(), r.allocBytesPerOp()));
+        }
+        case "KernelBenchmarks", "TransferBenchmarks" -> {
+          if (Workload.KERNELS.contains(r.method()) && r.param("backend") != null && r.param("shape") != null) {
+            kernelResults.add(r);
+          } else {
+            unrecognised.add(r.benchmark() + " " + r.params());
+          }
+        }
+        case "ThreadScalingBenchmark" -> threadResults.add(r);
+        default -> unrecognised.add(r.benchmark() + " " + r.params());
+      }
+    }
+    triads.sort(Comparator.comparingLong(TriadRow::kib));
+
+    List<KernelRow> rows = new ArrayList<>();
+    for (JmhResult r : kernelResults) {
+      String kernel = r.method(), shape = BenchShapes.format(BenchShapes.parse(r.param("shape")));
+      String variant = r.className().equals("TransferBenchmarks") ? TRANSFER : KERNEL_ONLY;
+      Workload.Traffic t = Workload.of(kernel, BenchShapes.parse(shape));
+      double gbps = t.moved() / r.nanos();
+      Optional<TriadRow> triad = nearestTriad(triads, t.footprint());
+      double triadGbps = triad.map(TriadRow::gbps).orElse(Double.NaN);
+      Optional<JmhResult> scalar = kernelResults.stream()
+          .filter(s -> s.className().equals("KernelBenchmarks") && s.method().equals(kernel)
+              && "scalar".equals(s.param("backend")) && sameShape(s.param("shape"), shape))
+          .findFirst();
+      double speedup = scalar.map(s -> s.nanos() / r.nanos()).orElse(Double.NaN);
+      // scalar against itself is the reference: exactly 1, no error
+      boolean reference = scalar.isPresent() && scalar.get() == r;
+      double speedupError = reference ? Double.NaN : scalar
+          .map(s -> speedup * Math.hypot(s.errorNanos() / s.nanos(), r.errorNanos() / r.nanos()))
+          .orElse(Double.NaN);
+      rows.add(new KernelRow(kernel, shape, r.param("backend"), variant, r.nanos(), r.errorNanos(), t.moved(),
+          t.footprint(), gbps, triad.map(TriadRow::kib).orElse(0L), triadGbps, gbps / triadGbps, speedup,
+          speedupError, r.allocBytesPerOp()));
+    }
+    rows.sort(Comparator.comparingInt((KernelRow k) -> Workload.KERNELS.indexOf(k.kernel()))
+        .thenComparing(KernelRow::shape, shapeOrder())
+        .thenComparing(KernelRow::variant)
+        .thenComparing(KernelRow::backend, backendOrder()));
+
+    List<ThreadRow> threadRows = new ArrayList<>();
+    for (JmhResult r : threadResults) {
+      int n = Integer.parseInt(r.param("threads"));
+      double one = threadResults.stream()
+          .filter(o -> "1".equals(o.param("threads")) && o.params().get("shape").equals(r.param("shape"))
+              && o.params().get("backend").equals(r.param("backend")))
+          .mapToDouble(JmhResult::nanos).findFirst().orElse(Double.NaN);
+      threadRows.add(new ThreadRow(r.param("backend"), r.param("shape"), n, r.nanos(), r.errorNanos(),
+          one / r.nanos(), r.allocBytesPerOp()));
+    }
+    threadRows.sort(Comparator.comparing(ThreadRow::backend).thenComparing(ThreadRow::shape)
+        .thenComparingInt(ThreadRow::threads));
+    return new ReportData(List.copyOf(rows), List.copyOf(triads), List.copyOf(threadRows), List.copyOf(unrecognised));
+  }
+
+  /** The triad whose working set is nearest (on a log scale) to {@code footprint} bytes. */
+  static Optional<TriadRow> nearestTriad(List<TriadRow> triads, long footprint) {
+    return triads.stream().min(Comparator.comparingDouble(
+        t -> Math.abs(Math.log((double) Math.max(footprint, 1) / (3L * Float.BYTES * BandwidthBenchmark.floatsPerArray(t.kib()))))));
+  }
+
+  private static boolean sameShape(String a, String b) {
+    return BenchShapes.parse(a).equals(BenchShapes.parse(b));
+  }
+
+  /** Shapes by slots, then batch, then word size (the standard shapes come out in their documented order). */
+  public static Comparator<String> shapeOrder() {
+    return Comparator.comparing((String s) -> BenchShapes.parse(s), Comparator.comparingInt(MemoryShape::slots)
+        .thenComparingInt(MemoryShape::batch).thenComparingInt(MemoryShape::wordSize)
+        .thenComparingInt(MemoryShape::readHeads));
+  }
+
+  /** scalar, simd, cuda, then any other backend by name. */
+  public static Comparator<String> backendOrder() {
+    List<String> known = List.of("scalar", "simd", "cuda");
+    return Comparator.comparingInt((String b) -> known.contains(b) ? known.indexOf(b) : known.size())
+        .thenComparing(b -> b);
+  }
+
+  public List<KernelRow> kernelRows() {
+    return kernels;
+  }
+
+  public List<TriadRow> triadRows() {
+    return triads;
+  }
+
+  public List<ThreadRow> threadRows() {
+    return threads;
+  }
+
+  /** Benchmarks in the JSON the report does not know (listed, not charted). */
+  public List<String> unrecognised() {
+    return unrecognised;
+  }
+
+  public List<KernelRow> rows(String kernel) {
+    return kernels.stream().filter(k -> k.kernel().equals(kernel)).toList();
+  }
+
+  public Optional<KernelRow> row(String kernel, String shape, String backend, String variant) {
+    return kernels.stream()
+        .filter(k -> k.kernel().equals(kernel) && k.shape().equals(shape) && k.backend().equals(backend)
+            && k.variant().equals(variant))
+        .findFirst();
+  }
+
+  /** Kernels present, in the contract's order. */
+  public List<String> kernels() {
+    return distinct(kernels.stream().map(KernelRow::kernel).toList());
+  }
+
+  /** Shapes present, smallest first. */
+  public List<String> shapes() {
+    return distinct(kernels.stream().map(KernelRow::shape).sorted(shapeOrder()).toList());
+  }
+
+  /** Backends present (scalar first). */
+  public List<String> backends() {
+    return distinct(kernels.stream().map(KernelRow::backend).sorted(backendOrder()).toList());
+  }
+
+  public boolean hasTransfers() {
+    return kernels.stream().anyMatch(k -> k.variant().equals(TRANSFER));
+  }
+
+  /** The largest triad: the machine's DRAM bandwidth on one thread (NaN without triad results). */
+  public Optional<TriadRow> dramTriad() {
+    return triads.isEmpty() ? Optional.empty() : Optional.of(triads.get(triads.size() - 1));
+  }
+
+  private static List<String> distinct(List<String> values) {
+    Set<String> s = new LinkedHashSet<>(values);
+    return List.copyOf(s);
+  }
+}

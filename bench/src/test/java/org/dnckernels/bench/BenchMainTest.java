@@ -1,0 +1,75 @@
+package org.dnckernels.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.dnckernels.bench.BenchMain.Plan;
+import org.dnckernels.bench.BenchMain.Run;
+import org.dnckernels.bench.report.MachineInfo.Backend;
+import org.junit.jupiter.api.Test;
+
+class BenchMainTest {
+  private static final Backend SCALAR = new Backend("scalar", true, "scalar", null);
+  private static final Backend SIMD = new Backend("simd", true, "simd 512 bits", null);
+  private static final Backend NO_CUDA = new Backend("cuda", false, "no CUDA driver", "install one");
+  private static final Backend CUDA = new Backend("cuda", true, "H100", null);
+
+  private static Plan plan(List<Backend> found, String... args) {
+    return BenchMain.plan(BenchMain.parse(args), found);
+  }
+
+  @Test
+  void defaultPlanRunsEveryKernelOnTheAvailableBackendsAndRecordsTheOthers() {
+    Plan p = plan(List.of(NO_CUDA, SIMD, SCALAR));
+    // 16 kernels at 4 shapes + 3 memory kernels at N=16384, on 2 backends; 5 triads; 2 thread counts
+    assertEquals(2 * (16 * 4 + 3) + 5 + 2, p.cases());
+    assertTrue(p.runs().stream().noneMatch(r -> r.benchmarkClass() == TransferBenchmarks.class));
+    assertTrue(p.runs().stream().allMatch(r -> !r.params().containsKey("backend")
+        || !r.params().get("backend").contains("cuda")));
+    assertEquals(1, p.skipped().size());
+    assertTrue(p.skipped().get(0).reason().contains("no CUDA driver"), p.skipped().toString());
+  }
+
+  @Test
+  void deviceBackendsAlsoRunWithTransfers() {
+    Plan p = plan(List.of(CUDA, SIMD, SCALAR));
+    int transfers = p.runs().stream().filter(r -> r.benchmarkClass() == TransferBenchmarks.class)
+        .mapToInt(Run::cases).sum();
+    assertEquals(16 * 4 + 3, transfers);
+    assertEquals(3 * (16 * 4 + 3) + transfers + 5 + 2, p.cases());
+  }
+
+  @Test
+  void subsetsOfShapesKernelsAndBackends() {
+    Plan p = plan(List.of(NO_CUDA, SIMD, SCALAR), "--shapes", "16x128x32x4, 1x16384x64x4", "--kernels",
+        "contentWeights,linkUpdate", "--backends", "scalar", "--no-baseline");
+    // content runs at both shapes, the link kernel at one: two JMH invocations
+    assertEquals(2, p.runs().size());
+    Map<String, List<String>> contentParams = p.runs().stream()
+        .filter(r -> r.methods().contains("contentWeights")).findFirst().orElseThrow().params();
+    assertEquals(List.of("scalar"), contentParams.get("backend"));
+    assertEquals(List.of("16x128x32x4", "1x16384x64x4"), contentParams.get("shape"));
+    // the link kernel skips N = 16384 (a 1 GiB link matrix) and says so
+    assertEquals(2 + 1, p.cases());
+    assertTrue(p.skipped().stream().anyMatch(s -> s.what().equals("linkUpdate at 1x16384x64x4")), p.skipped().toString());
+    // no memoryStep selected: no thread scaling, nothing to say about it
+    assertTrue(p.runs().stream().noneMatch(r -> r.benchmarkClass() == ThreadScalingBenchmark.class));
+  }
+
+  @Test
+  void rejectsBadArguments() {
+    assertThrows(IllegalArgumentException.class, () -> BenchMain.parse(new String[] {"--kernels", "nope"}));
+    assertThrows(IllegalArgumentException.class, () -> BenchMain.parse(new String[] {"--shapes", "16x16"}));
+    assertThrows(IllegalArgumentException.class, () -> BenchMain.parse(new String[] {"--forks", "0"}));
+    assertThrows(IllegalArgumentException.class, () -> plan(List.of(SCALAR), "--backends", "tpu"));
+  }
+
+  @Test
+  void fullProfileIsOneFlagAway() {
+    assertEquals(BenchMain.Profile.FULL, BenchMain.parse(new String[] {"--full"}).profile());
+    assertEquals(BenchMain.Profile.QUICK, BenchMain.parse(new String[0]).profile());
+  }
+}
