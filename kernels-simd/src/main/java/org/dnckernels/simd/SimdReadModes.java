@@ -1,0 +1,77 @@
+package org.dnckernels.simd;
+
+import static org.dnckernels.simd.SimdLoops.array;
+import static org.dnckernels.simd.SimdLoops.offset;
+import static org.dnckernels.simd.SimdSpecies.FLOAT;
+import static org.dnckernels.simd.SimdSpecies.LANES;
+import static org.dnckernels.simd.SimdVectors.USE_FMA;
+
+import jdk.incubator.vector.FloatVector;
+import org.dnckernels.Tensor;
+
+/**
+ * Read-mode mix: {@code out[r] = Σ_h π[r,h] backward[r,h] + π[r,Wh] content[r] + Σ_h π[r,Wh+1+h] forward[r,h]},
+ * one pass over the 2Wh+1 input rows per read head, the sum in a register.
+ */
+final class SimdReadModes {
+  private SimdReadModes() {}
+
+  /** Batch entries [b0, b1). */
+  static void readModeMix(Tensor modes, Tensor backward, Tensor content, Tensor forward, Tensor out, int b0, int b1) {
+    int r = backward.dim(1), wh = backward.dim(2), n = backward.dim(3), m = 2 * wh + 1;
+    float[] pi = array(modes), bw = array(backward), c = array(content), fw = array(forward), o = array(out);
+    int piOff = offset(modes), bwOff = offset(backward), cOff = offset(content), fwOff = offset(forward);
+    int oOff = offset(out);
+    int bound = FLOAT.loopBound(n);
+    for (int b = b0; b < b1; b++) {
+      for (int k = 0; k < r; k++) {
+        int head = b * r + k;
+        int pb = piOff + head * m, row = head * n, heads = head * wh * n;
+        float contentMode = pi[pb + wh];
+        int i = 0;
+        // two vectors per step: the head loop's overhead is paid once per 2 vectors
+        for (; i + 2 * LANES <= n; i += 2 * LANES) {
+          FloatVector acc0 = FloatVector.fromArray(FLOAT, c, cOff + row + i).mul(contentMode);
+          FloatVector acc1 = FloatVector.fromArray(FLOAT, c, cOff + row + i + LANES).mul(contentMode);
+          for (int h = 0; h < wh; h++) {
+            int bRow = bwOff + heads + h * n + i, fRow = fwOff + heads + h * n + i;
+            FloatVector backwardMode = FloatVector.broadcast(FLOAT, pi[pb + h]);
+            FloatVector forwardMode = FloatVector.broadcast(FLOAT, pi[pb + wh + 1 + h]);
+            FloatVector back0 = FloatVector.fromArray(FLOAT, bw, bRow);
+            FloatVector back1 = FloatVector.fromArray(FLOAT, bw, bRow + LANES);
+            FloatVector fore0 = FloatVector.fromArray(FLOAT, fw, fRow);
+            FloatVector fore1 = FloatVector.fromArray(FLOAT, fw, fRow + LANES);
+            acc0 = USE_FMA ? back0.fma(backwardMode, acc0) : back0.mul(backwardMode).add(acc0);
+            acc1 = USE_FMA ? back1.fma(backwardMode, acc1) : back1.mul(backwardMode).add(acc1);
+            acc0 = USE_FMA ? fore0.fma(forwardMode, acc0) : fore0.mul(forwardMode).add(acc0);
+            acc1 = USE_FMA ? fore1.fma(forwardMode, acc1) : fore1.mul(forwardMode).add(acc1);
+          }
+          acc0.intoArray(o, oOff + row + i);
+          acc1.intoArray(o, oOff + row + i + LANES);
+        }
+        // one-vector tail
+        for (; i < bound; i += LANES) {
+          FloatVector acc = FloatVector.fromArray(FLOAT, c, cOff + row + i).mul(contentMode);
+          for (int h = 0; h < wh; h++) {
+            FloatVector backwardMode = FloatVector.broadcast(FLOAT, pi[pb + h]);
+            FloatVector forwardMode = FloatVector.broadcast(FLOAT, pi[pb + wh + 1 + h]);
+            FloatVector bv = FloatVector.fromArray(FLOAT, bw, bwOff + heads + h * n + i);
+            FloatVector fv = FloatVector.fromArray(FLOAT, fw, fwOff + heads + h * n + i);
+            acc = USE_FMA ? bv.fma(backwardMode, acc) : bv.mul(backwardMode).add(acc);
+            acc = USE_FMA ? fv.fma(forwardMode, acc) : fv.mul(forwardMode).add(acc);
+          }
+          acc.intoArray(o, oOff + row + i);
+        }
+        // scalar tail
+        for (; i < n; i++) {
+          double acc = (double) contentMode * c[cOff + row + i];
+          for (int h = 0; h < wh; h++) {
+            acc += (double) pi[pb + h] * bw[bwOff + heads + h * n + i];
+            acc += (double) pi[pb + wh + 1 + h] * fw[fwOff + heads + h * n + i];
+          }
+          o[oOff + row + i] = (float) acc;
+        }
+      }
+    }
+  }
+}

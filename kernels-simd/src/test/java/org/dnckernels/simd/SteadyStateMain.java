@@ -1,0 +1,58 @@
+package org.dnckernels.simd;
+
+import java.lang.management.ManagementFactory;
+import java.util.Locale;
+import org.dnckernels.InterfaceValues;
+import org.dnckernels.MemoryShape;
+import org.dnckernels.MemoryState;
+import org.dnckernels.Tensor;
+import org.dnckernels.Workspace;
+import org.dnckernels.testing.RandomTensors;
+
+/**
+ * The child JVM of {@link SimdSteadyStateTest}: runs memory steps until the JIT has compiled them, then prints
+ * the bytes allocated per step on the calling thread, by the backend's step ({@code memoryStepImpl}) and by
+ * the public facade around it, one line per thread count: {@code threads=T impl=X facade=Y}.
+ */
+public final class SteadyStateMain {
+  private static final int WINDOW = 500;
+  private static final long DEADLINE_NANOS = 60_000_000_000L;
+
+  private SteadyStateMain() {}
+
+  public static void main(String[] args) {
+    com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    mx.setThreadAllocatedMemoryEnabled(true);
+    long thread = Thread.currentThread().threadId();
+    // B = 4, N = 32: big enough to split over two threads (every call splits with inline work 0)
+    MemoryShape shape = new MemoryShape(4, 32, 16, 2, 1);
+    for (int threads = 1; threads <= 2; threads++) {
+      try (SimdKernels kernels = new SimdKernels(threads, threads == 1 ? SimdKernels.INLINE_WORK : 0)) {
+        RandomTensors random = new RandomTensors(11);
+        MemoryState state = kernels.newState(shape);
+        InterfaceValues in = random.interfaceValues(4, 16, 2, 1).upload(kernels, shape);
+        Workspace ws = kernels.newWorkspace(shape);
+        Tensor readVectors = kernels.allocate(4, 2, 16);
+        long deadline = System.nanoTime() + DEADLINE_NANOS;
+        long impl, facade;
+        int quiet = 0;
+        do {
+          long before = mx.getThreadAllocatedBytes(thread);
+          for (int i = 0; i < WINDOW; i++) {
+            kernels.memoryStepImpl(state, in, readVectors, ws);
+          }
+          long middle = mx.getThreadAllocatedBytes(thread);
+          for (int i = 0; i < WINDOW; i++) {
+            kernels.memoryStep(state, in, readVectors, ws);
+          }
+          long after = mx.getThreadAllocatedBytes(thread);
+          impl = middle - before;
+          facade = after - middle;
+          quiet = impl == 0 ? quiet + 1 : 0;
+        } while (quiet < 3 && System.nanoTime() < deadline);
+        System.out.printf(Locale.ROOT, "threads=%d impl=%.1f facade=%.1f%n", threads, impl / (double) WINDOW,
+            facade / (double) WINDOW);
+      }
+    }
+  }
+}
