@@ -657,6 +657,11 @@ public abstract class DncKernels implements AutoCloseable {
       throw new IllegalArgumentException(
           "workspace: expected shape " + state.shape() + " but was " + workspace.shape());
     }
+    owned("workspace", workspace.allocation);
+    owned("workspace", workspace.writeContent);
+    owned("workspace", workspace.readContent);
+    owned("workspace", workspace.forward);
+    owned("workspace", workspace.backward);
     // every output of the step must be separate from everything else it touches
     for (int i = 0; i < STATE_NAMES.length; i++) {
       Tensor si = component(state, i);
