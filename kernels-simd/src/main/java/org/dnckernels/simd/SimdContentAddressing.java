@@ -4,7 +4,8 @@ import static org.dnckernels.simd.SimdLoops.array;
 import static org.dnckernels.simd.SimdLoops.offset;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import org.dnckernels.DncKernels;
 import org.dnckernels.Tensor;
@@ -15,23 +16,50 @@ import org.dnckernels.Tensor;
  *
  * <p>Three passes per batch entry. (1) One pass over the memory rows for all H keys: rows go in groups of four
  * whose four float-lane accumulators are independent (they hide FMA latency); the first key's loop also sums the
- * squares; the group's rows stay in L1 for the other keys; one lane reduction per row and key, after its loop.
+ * squares; the group's rows stay in L1 for the other keys; after each key's loop its four accumulators are
+ * reduced together (SUM_OF_4 below).
  * The raw dots go to the output rows, the row norms (double) to scratch. (2) Per key, the cosine and β in
- * double over the output row. (3) Per key, the softmax in place: max, vectorised exp summed in short float
- * blocks added in double, scale.
+ * double over the output row. (3) Per key, the softmax in place: max, exp ({@link SimdMath}), a sum in float
+ * blocks added in double, scale. Every lane sum has {@link SimdLoops#sumLanes}' fixed order, so a result does
+ * not depend on whether C2 compiled the kernel.
  */
 final class SimdContentAddressing {
   private static final VectorSpecies<Float> SPECIES = SimdSpecies.FLOAT;
   private static final int LANES = SimdSpecies.LANES;
   /** lane FMA (inline at each use: a helper method taking vectors could box them). */
-  private static final boolean FMA = SimdVectors.USE_FMA;
+  private static final boolean FMA = SimdLoops.USE_FMA;
   private static final double EPS = DncKernels.EPSILON;
   /** rows per group of the similarity pass. */
   private static final int ROWS = 4;
-  /** vectors per block of the softmax sum: the float partial sums stay short, the total is in double. */
-  private static final int SUM_BLOCK = 16;
+
+  /*
+   * SUM_OF_4: the lane sums of four accumulators v0..v3 in one vector, in exactly SimdLoops.sumLanes' order
+   * (a[i] += a[i + half], half = LANES/2, LANES/4, ..., 1; float addition commutes bit for bit), from lane
+   * moves and lane-wise adds only, so the same bits on every JIT tier (reduceLanes(ADD)'s order differs between
+   * C2 and the interpreter). Halves: u01 = [v0 lo + v0 hi, v1 hi + v1 lo], u23 likewise; quarters: lanes of
+   * quarter 0, 1, 2, 3 then hold v0, v2, v1, v3; the remaining folds stay inside each quarter. Written out inline
+   * at each use: a helper taking vectors would box them. Four accumulators per fold cost 5 lane permutations
+   * where four reduceLanes cost about 16.
+   */
+  private static final int HALF = LANES / 2, QUARTER = LANES / 4;
+  private static final VectorMask<Float> HIGH_HALF = VectorMask.fromLong(SPECIES, ((1L << LANES) - 1) & (-1L << HALF));
+  private static final VectorMask<Float> ODD_QUARTERS = VectorMask.fromLong(SPECIES, oddQuarters());
+  private static final VectorShuffle<Float> SWAP_HALVES = VectorShuffle.fromOp(SPECIES, i -> i ^ HALF);
+  private static final VectorShuffle<Float> SWAP_QUARTERS = VectorShuffle.fromOp(SPECIES, i -> i ^ QUARTER);
+  private static final VectorShuffle<Float> SWAP_2 = VectorShuffle.fromOp(SPECIES, i -> i ^ Math.max(1, QUARTER / 2));
+  private static final VectorShuffle<Float> SWAP_1 = VectorShuffle.fromOp(SPECIES, i -> i ^ 1);
 
   private SimdContentAddressing() {}
+
+  private static long oddQuarters() {
+    long bits = 0;
+    for (int i = 0; i < LANES; i++) {
+      if ((i & QUARTER) != 0) {
+        bits |= 1L << i;
+      }
+    }
+    return bits;
+  }
 
   static void contentWeights(Tensor memory, Tensor keys, Tensor strengths, Tensor out, int b0, int b1) {
     int n = memory.dim(1), w = memory.dim(2), h = keys.dim(1);
@@ -42,7 +70,7 @@ final class SimdContentAddressing {
     for (int b = b0; b < b1; b++) {
       int mOff = mBase + b * n * w, kOff = kBase + b * h * w, oOff = oBase + b * h * n, sOff = sBase + b * h;
       for (int hh = 0; hh < h; hh++) {
-        norms[hh] = Math.sqrt(SimdVectors.sumOfSquares(k, kOff + hh * w, w) + EPS);
+        norms[hh] = Math.sqrt(SimdLoops.sumOfSquares(k, kOff + hh * w, w) + EPS);
       }
       dots(m, mOff, n, w, k, kOff, h, norms, o, oOff);
       for (int hh = 0; hh < h; hh++) {
@@ -60,6 +88,8 @@ final class SimdContentAddressing {
   private static void dots(
       float[] m, int mOff, int n, int w, float[] k, int kOff, int h, double[] norms, float[] o, int oOff) {
     int bound = SPECIES.loopBound(w);
+    // two reduced vectors: dots and sums of squares
+    float[] lanes = SimdLoops.scratch().floats(2 * LANES);
     int i = 0;
     for (; i + ROWS <= n; i += ROWS) {
       int r0 = mOff + i * w, r1 = r0 + w, r2 = r1 + w, r3 = r2 + w;
@@ -82,10 +112,34 @@ final class SimdContentAddressing {
         q2 = FMA ? x2.fma(x2, q2) : x2.mul(x2).add(q2);
         q3 = FMA ? x3.fma(x3, q3) : x3.mul(x3).add(q3);
       }
-      float d0 = a0.reduceLanes(VectorOperators.ADD), d1 = a1.reduceLanes(VectorOperators.ADD);
-      float d2 = a2.reduceLanes(VectorOperators.ADD), d3 = a3.reduceLanes(VectorOperators.ADD);
-      float s0 = q0.reduceLanes(VectorOperators.ADD), s1 = q1.reduceLanes(VectorOperators.ADD);
-      float s2 = q2.reduceLanes(VectorOperators.ADD), s3 = q3.reduceLanes(VectorOperators.ADD);
+      // lane sums of four accumulators at once, in sumLanes' fixed order (see SUM_OF_4)
+      {
+        FloatVector u01 = a0.blend(a1, HIGH_HALF).add(a1.blend(a0, HIGH_HALF).rearrange(SWAP_HALVES));
+        FloatVector u23 = a2.blend(a3, HIGH_HALF).add(a3.blend(a2, HIGH_HALF).rearrange(SWAP_HALVES));
+        FloatVector x = u01.blend(u23, ODD_QUARTERS).add(u23.blend(u01, ODD_QUARTERS).rearrange(SWAP_QUARTERS));
+        if (LANES >= 8) {
+          x = x.add(x.rearrange(SWAP_2));
+        }
+        if (LANES >= 16) {
+          x = x.add(x.rearrange(SWAP_1));
+        }
+        x.intoArray(lanes, 0);
+      }
+      {
+        FloatVector u01 = q0.blend(q1, HIGH_HALF).add(q1.blend(q0, HIGH_HALF).rearrange(SWAP_HALVES));
+        FloatVector u23 = q2.blend(q3, HIGH_HALF).add(q3.blend(q2, HIGH_HALF).rearrange(SWAP_HALVES));
+        FloatVector x = u01.blend(u23, ODD_QUARTERS).add(u23.blend(u01, ODD_QUARTERS).rearrange(SWAP_QUARTERS));
+        if (LANES >= 8) {
+          x = x.add(x.rearrange(SWAP_2));
+        }
+        if (LANES >= 16) {
+          x = x.add(x.rearrange(SWAP_1));
+        }
+        x.intoArray(lanes, LANES);
+      }
+      float d0 = lanes[0], d1 = lanes[2 * QUARTER], d2 = lanes[QUARTER], d3 = lanes[3 * QUARTER];
+      float s0 = lanes[LANES], s1 = lanes[LANES + 2 * QUARTER];
+      float s2 = lanes[LANES + QUARTER], s3 = lanes[LANES + 3 * QUARTER];
       // scalar tail
       for (; j < w; j++) {
         float kj = k[kOff + j], x0 = m[r0 + j], x1 = m[r1 + j], x2 = m[r2 + j], x3 = m[r3 + j];
@@ -122,10 +176,22 @@ final class SimdContentAddressing {
           a2 = FMA ? x2.fma(kv, a2) : x2.mul(kv).add(a2);
           a3 = FMA ? x3.fma(kv, a3) : x3.mul(kv).add(a3);
         }
-        d0 = a0.reduceLanes(VectorOperators.ADD);
-        d1 = a1.reduceLanes(VectorOperators.ADD);
-        d2 = a2.reduceLanes(VectorOperators.ADD);
-        d3 = a3.reduceLanes(VectorOperators.ADD);
+        {
+          FloatVector u01 = a0.blend(a1, HIGH_HALF).add(a1.blend(a0, HIGH_HALF).rearrange(SWAP_HALVES));
+          FloatVector u23 = a2.blend(a3, HIGH_HALF).add(a3.blend(a2, HIGH_HALF).rearrange(SWAP_HALVES));
+          FloatVector x = u01.blend(u23, ODD_QUARTERS).add(u23.blend(u01, ODD_QUARTERS).rearrange(SWAP_QUARTERS));
+          if (LANES >= 8) {
+            x = x.add(x.rearrange(SWAP_2));
+          }
+          if (LANES >= 16) {
+            x = x.add(x.rearrange(SWAP_1));
+          }
+          x.intoArray(lanes, 0);
+        }
+        d0 = lanes[0];
+        d1 = lanes[2 * QUARTER];
+        d2 = lanes[QUARTER];
+        d3 = lanes[3 * QUARTER];
         for (; j < w; j++) {
           float kj = k[kh + j];
           d0 += m[r0 + j] * kj;
@@ -139,9 +205,9 @@ final class SimdContentAddressing {
     // row tail: one row at a time
     for (; i < n; i++) {
       int r = mOff + i * w;
-      norms[h + i] = Math.sqrt(SimdVectors.sumOfSquares(m, r, w) + EPS);
+      norms[h + i] = Math.sqrt(SimdLoops.sumOfSquares(m, r, w) + EPS);
       for (int hh = 0; hh < h; hh++) {
-        o[oOff + hh * n + i] = (float) SimdVectors.dot(m, r, k, kOff + hh * w, w);
+        o[oOff + hh * n + i] = (float) SimdLoops.dot(m, r, k, kOff + hh * w, w);
       }
     }
   }
@@ -165,29 +231,13 @@ final class SimdContentAddressing {
     }
   }
 
-  /** Softmax of x[off, off+n) in place, max-subtracted. */
+  /**
+   * Softmax of x[off, off+n) in place, max-subtracted: exp in float lanes ({@link SimdMath}, same bits on every
+   * JIT tier), summed in float blocks finished in double, then scaled by 1/sum.
+   */
   private static void softmaxInPlace(float[] x, int off, int n) {
-    float max = SimdVectors.max(x, off, n);
-    FloatVector vmax = FloatVector.broadcast(SPECIES, max);
-    int bound = SPECIES.loopBound(n);
-    double sum = 0;
-    int i = 0;
-    // exp in place, summed in short float blocks added up in double
-    while (i < bound) {
-      int blockEnd = Math.min(bound, i + SUM_BLOCK * LANES);
-      FloatVector acc = FloatVector.zero(SPECIES);
-      for (; i < blockEnd; i += LANES) {
-        FloatVector e = FloatVector.fromArray(SPECIES, x, off + i).sub(vmax).lanewise(VectorOperators.EXP);
-        e.intoArray(x, off + i);
-        acc = acc.add(e);
-      }
-      sum += acc.reduceLanes(VectorOperators.ADD);
-    }
-    for (; i < n; i++) {
-      float e = (float) Math.exp(x[off + i] - max);
-      x[off + i] = e;
-      sum += e;
-    }
-    SimdVectors.scale(x, off, n, (float) (1.0 / sum));
+    float max = SimdLoops.max(x, off, n);
+    SimdMath.expMinus(x, off, n, max);
+    SimdLoops.scale(x, off, n, (float) (1.0 / SimdLoops.sum(x, off, n)));
   }
 }

@@ -4,20 +4,38 @@ import static org.dnckernels.simd.SimdSpecies.FLOAT;
 import static org.dnckernels.simd.SimdSpecies.LANES;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import org.dnckernels.HostTensor;
 import org.dnckernels.Tensor;
 
 /**
- * Loop helpers shared by the SIMD kernels: host tensor access, a deterministic lane sum, a blocked sum that
- * finishes in double, and per-thread scratch arrays.
+ * Loop helpers shared by the SIMD kernels: host tensor access, a deterministic lane sum, array reductions (the
+ * Lucene layout: an unrolled main loop with independent accumulators, a one-vector tail, a scalar tail), a
+ * blocked sum that finishes in double, and per-thread scratch arrays. Helpers take arrays and return scalars:
+ * none takes or returns a vector (across a call that C2 does not inline, a vector is boxed).
  */
 final class SimdLoops {
+  /**
+   * Whether lane FMAs are used: {@code -Ddnc.kernels.simd.fma=true|false}, else HotSpot's UseFMA (without
+   * hardware FMA the Vector API emulates it lane by lane, far slower than a multiply and an add). Kernels write
+   * {@code USE_FMA ? a.fma(b, c) : a.mul(b).add(c)} inline at each use.
+   */
+  static final boolean USE_FMA = useFma();
+
   /** Elements summed in float lanes before the partial sum moves to double (bounds float error growth). */
   static final int SUM_BLOCK = 1024;
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
   private SimdLoops() {}
+
+  private static boolean useFma() {
+    String forced = System.getProperty("dnc.kernels.simd.fma");
+    if (forced != null && !forced.isBlank()) {
+      return Boolean.parseBoolean(forced.trim());
+    }
+    return SimdBackendProvider.hotSpotFlag("UseFMA", "true").equals("true");
+  }
 
   static float[] array(Tensor t) {
     return ((HostTensor) t).array();
@@ -77,13 +95,98 @@ final class SimdLoops {
     return total;
   }
 
+  /** Σ x² over x[off, off+len), float lanes reduced in {@link #sumLanes}' order, returned as double. */
+  static double sumOfSquares(float[] x, int off, int len) {
+    return dot(x, off, x, off, len);
+  }
+
+  /** x[xOff..]·y[yOff..] over len elements, float lanes reduced in {@link #sumLanes}' order, as double. */
+  static double dot(float[] x, int xOff, float[] y, int yOff, int len) {
+    int i = 0;
+    float sum = 0;
+    if (len >= LANES) {
+      // 4 accumulators to hide FMA latency
+      FloatVector a0 = FloatVector.zero(FLOAT), a1 = a0, a2 = a0, a3 = a0;
+      int bound4 = len - 4 * LANES + 1;
+      for (; i < bound4; i += 4 * LANES) {
+        FloatVector x0 = FloatVector.fromArray(FLOAT, x, xOff + i);
+        FloatVector x1 = FloatVector.fromArray(FLOAT, x, xOff + i + LANES);
+        FloatVector x2 = FloatVector.fromArray(FLOAT, x, xOff + i + 2 * LANES);
+        FloatVector x3 = FloatVector.fromArray(FLOAT, x, xOff + i + 3 * LANES);
+        FloatVector y0 = FloatVector.fromArray(FLOAT, y, yOff + i);
+        FloatVector y1 = FloatVector.fromArray(FLOAT, y, yOff + i + LANES);
+        FloatVector y2 = FloatVector.fromArray(FLOAT, y, yOff + i + 2 * LANES);
+        FloatVector y3 = FloatVector.fromArray(FLOAT, y, yOff + i + 3 * LANES);
+        a0 = USE_FMA ? x0.fma(y0, a0) : x0.mul(y0).add(a0);
+        a1 = USE_FMA ? x1.fma(y1, a1) : x1.mul(y1).add(a1);
+        a2 = USE_FMA ? x2.fma(y2, a2) : x2.mul(y2).add(a2);
+        a3 = USE_FMA ? x3.fma(y3, a3) : x3.mul(y3).add(a3);
+      }
+      // one-vector tail
+      int bound = FLOAT.loopBound(len);
+      for (; i < bound; i += LANES) {
+        FloatVector x0 = FloatVector.fromArray(FLOAT, x, xOff + i);
+        FloatVector y0 = FloatVector.fromArray(FLOAT, y, yOff + i);
+        a0 = USE_FMA ? x0.fma(y0, a0) : x0.mul(y0).add(a0);
+      }
+      float[] lanes = scratch().lanes;
+      a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
+      sum = sumLanes(lanes, 0);
+    }
+    // scalar tail
+    for (; i < len; i++) {
+      sum += x[xOff + i] * y[yOff + i];
+    }
+    return sum;
+  }
+
+  /** max of x[off, off+len), len ≥ 1 (a max does not depend on the reduction order). */
+  static float max(float[] x, int off, int len) {
+    int i = 0;
+    float max = Float.NEGATIVE_INFINITY;
+    if (len >= LANES) {
+      FloatVector a0 = FloatVector.broadcast(FLOAT, Float.NEGATIVE_INFINITY), a1 = a0, a2 = a0, a3 = a0;
+      int bound4 = len - 4 * LANES + 1;
+      for (; i < bound4; i += 4 * LANES) {
+        a0 = a0.max(FloatVector.fromArray(FLOAT, x, off + i));
+        a1 = a1.max(FloatVector.fromArray(FLOAT, x, off + i + LANES));
+        a2 = a2.max(FloatVector.fromArray(FLOAT, x, off + i + 2 * LANES));
+        a3 = a3.max(FloatVector.fromArray(FLOAT, x, off + i + 3 * LANES));
+      }
+      int bound = FLOAT.loopBound(len);
+      for (; i < bound; i += LANES) {
+        a0 = a0.max(FloatVector.fromArray(FLOAT, x, off + i));
+      }
+      max = a0.max(a1).max(a2.max(a3)).reduceLanes(VectorOperators.MAX);
+    }
+    for (; i < len; i++) {
+      max = Math.max(max, x[off + i]);
+    }
+    return max;
+  }
+
+  /** x[off, off+len) *= s. */
+  static void scale(float[] x, int off, int len, float s) {
+    int i = 0;
+    int bound = FLOAT.loopBound(len);
+    for (; i < bound; i += LANES) {
+      FloatVector.fromArray(FLOAT, x, off + i).mul(s).intoArray(x, off + i);
+    }
+    for (; i < len; i++) {
+      x[off + i] *= s;
+    }
+  }
+
   /** Scratch arrays of one thread, grown on demand and kept: steady-state calls allocate nothing. */
   static final class Scratch {
     private float[] floats = new float[0];
     private long[] longs = new long[0];
     private double[] doubles = new double[0];
     private int[] ints = new int[0];
-    /** One vector's lanes, for {@link SimdLoops#sum} only (callers of sum may hold the other arrays). */
+    /**
+     * One vector's lanes, for the leaf helpers {@link SimdLoops#sum} and {@link SimdLoops#dot} only (their
+     * callers may hold the other arrays).
+     */
     private final float[] lanes = new float[LANES];
 
     float[] floats(int n) {

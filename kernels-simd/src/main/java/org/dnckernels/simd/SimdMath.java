@@ -31,9 +31,14 @@ final class SimdMath {
    * polynomial for e^r; 0 below {@link #EXP_MIN}. The scalar tail uses {@code Math.exp}.
    */
   static void exp(float[] a, int off, int n) {
+    expMinus(a, off, n, 0f);
+  }
+
+  /** a[off, off + n) ← e^(a − shift), in place (the float difference first, then {@link #exp}'s method). */
+  static void expMinus(float[] a, int off, int n, float shift) {
     int bound = FLOAT.loopBound(n);
     for (int i = 0; i < bound; i += LANES) {
-      FloatVector t = FloatVector.fromArray(FLOAT, a, off + i);
+      FloatVector t = FloatVector.fromArray(FLOAT, a, off + i).sub(shift);
       VectorMask<Float> under = t.compare(VectorOperators.LT, EXP_MIN);
       t = t.max(EXP_MIN).min(EXP_MAX);
       FloatVector k = t.mul(LOG2E).add(ROUND).sub(ROUND);
@@ -51,7 +56,7 @@ final class SimdMath {
     }
     // scalar tail
     for (int i = bound; i < n; i++) {
-      a[off + i] = (float) Math.exp(a[off + i]);
+      a[off + i] = (float) Math.exp(a[off + i] - shift);
     }
   }
 }

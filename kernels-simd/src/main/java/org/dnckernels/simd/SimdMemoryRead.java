@@ -23,7 +23,7 @@ final class SimdMemoryRead {
   private static final VectorSpecies<Float> SPECIES = SimdSpecies.FLOAT;
   private static final int LANES = SimdSpecies.LANES;
   /** lane FMA (inline at each use: a helper method taking vectors could box them). */
-  private static final boolean FMA = SimdVectors.USE_FMA;
+  private static final boolean FMA = SimdLoops.USE_FMA;
   /**
    * Bytes of memory rows per block: a block stays in L2 while several tiles walk it, and its float sums are added
    * to the double ones once per block (rarely enough to cost nothing).

@@ -4,7 +4,7 @@ import static org.dnckernels.simd.SimdLoops.array;
 import static org.dnckernels.simd.SimdLoops.offset;
 import static org.dnckernels.simd.SimdSpecies.FLOAT;
 import static org.dnckernels.simd.SimdSpecies.LANES;
-import static org.dnckernels.simd.SimdVectors.USE_FMA;
+import static org.dnckernels.simd.SimdLoops.USE_FMA;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
@@ -119,7 +119,7 @@ final class SimdNtmAddressing {
     int bound = FLOAT.loopBound(n);
     for (int head = b0 * h; head < b1 * h; head++) {
       int wb = wOff + head * n, ob = oOff + head * n;
-      float max = SimdVectors.max(w, wb, n);
+      float max = SimdLoops.max(w, wb, n);
       if (!(max > 0f)) {
         // nothing to sharpen
         Arrays.fill(o, ob, ob + n, (float) (1.0 / n));
@@ -138,7 +138,7 @@ final class SimdNtmAddressing {
       for (; i < n; i++) {
         o[ob + i] = (float) Math.pow(w[wb + i] / max, gm);
       }
-      SimdVectors.scale(o, ob, n, (float) (1.0 / SimdLoops.sum(o, ob, n)));
+      SimdLoops.scale(o, ob, n, (float) (1.0 / SimdLoops.sum(o, ob, n)));
     }
   }
 

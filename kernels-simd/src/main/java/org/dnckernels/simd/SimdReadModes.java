@@ -4,7 +4,7 @@ import static org.dnckernels.simd.SimdLoops.array;
 import static org.dnckernels.simd.SimdLoops.offset;
 import static org.dnckernels.simd.SimdSpecies.FLOAT;
 import static org.dnckernels.simd.SimdSpecies.LANES;
-import static org.dnckernels.simd.SimdVectors.USE_FMA;
+import static org.dnckernels.simd.SimdLoops.USE_FMA;
 
 import jdk.incubator.vector.FloatVector;
 import org.dnckernels.Tensor;

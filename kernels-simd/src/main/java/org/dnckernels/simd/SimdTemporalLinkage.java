@@ -5,7 +5,7 @@ import static org.dnckernels.simd.SimdLoops.offset;
 import static org.dnckernels.simd.SimdLoops.sumLanes;
 import static org.dnckernels.simd.SimdSpecies.FLOAT;
 import static org.dnckernels.simd.SimdSpecies.LANES;
-import static org.dnckernels.simd.SimdVectors.USE_FMA;
+import static org.dnckernels.simd.SimdLoops.USE_FMA;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;

@@ -7,11 +7,11 @@ import org.dnckernels.DncKernels;
 import org.junit.jupiter.api.Test;
 
 /**
- * Fails when {@code auto} picks another backend than the build expected ({@code -Ddnc.kernels.expect}, set by
+ * Fails when {@code auto} picks another backend than the build expected ({@code -Ddnc.kernels.expected}, set by
  * each surefire execution): SIMD must never degrade to scalar silently (jvector's expected-provider test).
  */
 class ExpectedBackendTest {
-  static final String EXPECT = "dnc.kernels.expect";
+  static final String EXPECT = "dnc.kernels.expected";
 
   @Test
   void autoPicksTheExpectedBackend() {
