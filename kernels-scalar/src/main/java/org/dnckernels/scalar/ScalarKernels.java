@@ -27,7 +27,7 @@ public final class ScalarKernels extends HostKernels {
 
   @Override
   public String description() {
-    return "scalar (reference, double accumulation)";
+    return "reference, double accumulation";
   }
 
   @Override
