@@ -79,7 +79,7 @@ final class Format {
         : String.format(Locale.ROOT, "%.2f×", v);
   }
 
-  /** Allocation per call from which a kernel is flagged: JMH's own noise stays well below it. */
+  /** Allocation per call from which a row is flagged and explained: JMH's noise on microsecond calls stays well below it. */
   static final double ALLOCATION_FLAG_BYTES = 1024;
 
   /** Allocation per call (B/op from -prof gc), rounded to whole bytes. */

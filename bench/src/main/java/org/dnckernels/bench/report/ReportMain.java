@@ -177,7 +177,7 @@ public final class ReportMain {
     doc.heading(2, "Kernels");
     doc.paragraph("Each kernel × shape × backend. GB/s: bytes moved / time. Of triad: GB/s as a fraction of the "
         + "triad over the nearest working set (size in brackets). Speedup: scalar time / this time. B/op: bytes "
-        + "allocated per call (`-prof gc`, `gc.alloc.rate.norm`; a few bytes are JMH's own noise).");
+        + "allocated per call (`-prof gc`, `gc.alloc.rate.norm`, all threads; on calls of milliseconds JMH's own per-iteration allocation dominates it, see †).");
     for (String kernel : data.kernels()) {
       doc.heading(3, kernel);
       doc.paragraph("Bytes moved: " + Workload.FORMULAS.getOrDefault(kernel, "not modelled") + ".");
