@@ -4,7 +4,9 @@ import static org.dnckernels.simd.SimdSpecies.FLOAT;
 import static org.dnckernels.simd.SimdSpecies.LANES;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import org.dnckernels.HostTensor;
 import org.dnckernels.Tensor;
 
@@ -27,7 +29,33 @@ final class SimdLoops {
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
+  // sumLanes4's lane masks and permutations: constants, so C2 turns them into single blends and permutes
+  private static final VectorMask<Float> LOW_HALVES = lanesWhere(LANES / 2, 0);
+  private static final VectorMask<Float> HIGH_HALVES = lanesWhere(LANES / 2, 1);
+  private static final VectorMask<Float> EVEN_QUARTERS = lanesWhere(LANES / 4, 0);
+  private static final VectorMask<Float> ODD_QUARTERS = lanesWhere(LANES / 4, 1);
+  private static final VectorShuffle<Float> SWAP_HALVES = swapGroups(LANES / 2);
+  private static final VectorShuffle<Float> SWAP_QUARTERS = swapGroups(LANES / 4);
+  private static final VectorShuffle<Float> SWAP_8 = LANES >= 64 ? swapGroups(8) : null;
+  private static final VectorShuffle<Float> SWAP_4 = LANES >= 32 ? swapGroups(4) : null;
+  private static final VectorShuffle<Float> SWAP_2 = LANES >= 16 ? swapGroups(2) : null;
+  private static final VectorShuffle<Float> SWAP_1 = LANES >= 8 ? swapGroups(1) : null;
+
   private SimdLoops() {}
+
+  /** Lanes i with (i / group) % 2 == parity. */
+  private static VectorMask<Float> lanesWhere(int group, int parity) {
+    boolean[] bits = new boolean[LANES];
+    for (int i = 0; i < LANES; i++) {
+      bits[i] = (i / group) % 2 == parity;
+    }
+    return VectorMask.fromArray(FLOAT, bits, 0);
+  }
+
+  /** Lane i takes lane i xor group: neighbouring groups of {@code group} lanes trade places. */
+  private static VectorShuffle<Float> swapGroups(int group) {
+    return VectorShuffle.fromOp(FLOAT, i -> i ^ group);
+  }
 
   private static boolean useFma() {
     String forced = System.getProperty("dnc.kernels.simd.fma");
@@ -64,6 +92,42 @@ final class SimdLoops {
       }
     }
     return a[off];
+  }
+
+  /**
+   * {@link #sumLanes} of the four vectors stored at a[off], a[off + LANES], a[off + 2·LANES], a[off + 3·LANES],
+   * in place: the sums land at those four positions, bit for bit what four sumLanes calls give (the same pairs
+   * are added at each level). The first two levels pack the four rows into one vector, the rest run on it, so
+   * four rows cost about ten vector operations instead of 4·(LANES − 1) dependent scalar adds through memory.
+   * Needs LANES ≥ 4 (the backend refuses narrower vectors).
+   */
+  static void sumLanes4(float[] a, int off) {
+    FloatVector f0 = FloatVector.fromArray(FLOAT, a, off), f1 = FloatVector.fromArray(FLOAT, a, off + LANES);
+    FloatVector f2 = FloatVector.fromArray(FLOAT, a, off + 2 * LANES);
+    FloatVector f3 = FloatVector.fromArray(FLOAT, a, off + 3 * LANES);
+    // level LANES/2: rows 0|1 and 2|3 share a vector, each half holding a[i] + a[i + LANES/2]
+    FloatVector a01 = f0.blend(f1, HIGH_HALVES).add(f0.blend(f1, LOW_HALVES).rearrange(SWAP_HALVES));
+    FloatVector a23 = f2.blend(f3, HIGH_HALVES).add(f2.blend(f3, LOW_HALVES).rearrange(SWAP_HALVES));
+    // level LANES/4: quarters hold rows 0, 2, 1, 3
+    FloatVector b = a01.blend(a23, ODD_QUARTERS).add(a01.blend(a23, EVEN_QUARTERS).rearrange(SWAP_QUARTERS));
+    // the remaining levels within each quarter (constant conditions: C2 keeps only this species' levels)
+    if (LANES >= 64) {
+      b = b.add(b.rearrange(SWAP_8));
+    }
+    if (LANES >= 32) {
+      b = b.add(b.rearrange(SWAP_4));
+    }
+    if (LANES >= 16) {
+      b = b.add(b.rearrange(SWAP_2));
+    }
+    if (LANES >= 8) {
+      b = b.add(b.rearrange(SWAP_1));
+    }
+    b.intoArray(a, off);
+    float s1 = a[off + LANES / 2], s2 = a[off + LANES / 4], s3 = a[off + 3 * LANES / 4];
+    a[off + LANES] = s1;
+    a[off + 2 * LANES] = s2;
+    a[off + 3 * LANES] = s3;
   }
 
   /**

@@ -22,20 +22,20 @@ import org.dnckernels.Tensor;
  *   forward_r[i] = Σ_j L'[i,j] x_r[j] ,  backward_r[j] = Σ_i L'[i,j] x_r[i]     (x_r: previous read weights)
  * </pre>
  *
- * <p>The link passes walk L in blocks of {@link #ROWS} rows and, within a block, in tiles of {@link #TILE}
- * columns. In a fused call the pass that streams a tile from memory computes L', blends an exact 0 onto the
- * diagonal, stores L' and accumulates read head 0 from the same registers; each further read head re-reads the
- * tile from L1. Accumulating adds into forward lane accumulators and into the backward output rows (which stay in
- * cache: R·N floats). So L comes from memory once and goes back once per write head, whatever the number of read
- * heads; the 4-row blocks load each read weight and each backward element once per 4 rows. Forward lanes are
- * carried across tiles and reduced once per row in a fixed order (tail and total in double); backward sums
- * accumulate in float in the output. The fused results equal linkUpdate then forwardBackward bit for bit.
+ * <p>The link passes walk L in blocks of four rows and serve two read heads from each L vector loaded
+ * ({@link #rows4x2}; {@link #rows4x1} for an odd head): per 16 columns 4 L loads feed 8 forward and 8 backward
+ * FMAs. Four heads on two rows would load L once for all four, but measured slower: their accumulators and
+ * broadcast weights crowd the 32 vector registers. In a fused call the pass of heads 0 and 1 first computes L'
+ * (the diagonal blended to an exact 0) in the same registers and stores it. Each kernel runs the row loop itself:
+ * a call per block of rows was measured 30% slower on a matrix streamed from memory. With more than two heads
+ * the matrix goes in chunks of rows that stay in L2 while each pair of heads passes over them, so L still comes
+ * from memory once. Forward sums keep float lanes along the row and reduce them with
+ * {@link SimdLoops#sumLanes4} (tail in double); backward sums accumulate in float in the output rows, rows in
+ * ascending order whichever kernel runs. So the fused results equal linkUpdate then forwardBackward bit for bit.
  */
 final class SimdTemporalLinkage {
-  /** Rows per block: the read weights and backward rows of a tile are loaded once per block. */
-  static final int ROWS = 4;
-  /** Columns per tile: ROWS rows of a tile (8 KiB) stay in L1 between the update and the read-head passes. */
-  static final int TILE = 512;
+  /** Floats of L per chunk of rows when several groups of read heads pass over it (128 KiB: well inside L2). */
+  static final int CHUNK_FLOATS = 32 * 1024;
 
   private SimdTemporalLinkage() {}
 
@@ -76,14 +76,7 @@ final class SimdTemporalLinkage {
     for (int b = b0; b < b1; b++) {
       for (int h = 0; h < wh; h++) {
         int head = b * wh + h;
-        int lb = lOff + head * n * n, pb = pOff + head * n, wb = wOff + head * n;
-        int i0 = 0;
-        for (; i0 + ROWS <= n; i0 += ROWS) {
-          update4(l, lb + i0 * n, n, p, pb, w, wb, i0, 0, n);
-        }
-        for (; i0 < n; i0++) {
-          update1(l, lb + i0 * n, p, pb, w, wb, i0, 0, n);
-        }
+        updateRows(l, lOff + head * n * n, n, p, pOff + head * n, w, wOff + head * n);
       }
     }
   }
@@ -111,63 +104,30 @@ final class SimdTemporalLinkage {
     float[] p = update ? array(prevPrecedence) : null, w = update ? array(writeWeights) : null;
     int pOff = update ? offset(prevPrecedence) : 0, wOff = update ? offset(writeWeights) : 0;
     SimdLoops.Scratch scratch = SimdLoops.scratch();
-    // per (read head, row of the block): the forward sum's vector lanes across tiles, and its scalar tail
-    float[] lanes = scratch.floats(r * ROWS * LANES);
-    double[] rowSums = scratch.doubles(r * ROWS);
-    // tiles pay off only when a later pass re-reads them; with one read head the rows stream through whole
-    int tile = r == 1 ? n : TILE;
+    float[] lanes = scratch.floats(4 * LANES);
+    // per read head: the offsets of its previous read weights, backward row and forward row
+    int[] heads = scratch.ints(3 * r);
+    // with more than two read heads, the pairs of heads pass over a chunk of rows in turn: the first streams it
+    // from memory (and updates it), the others find it in L2
+    int chunk = r <= 2 ? n : Math.max(4, CHUNK_FLOATS / n / 4 * 4);
     for (int b = b0; b < b1; b++) {
       for (int h = 0; h < wh; h++) {
         int head = b * wh + h;
         int lb = lOff + head * n * n, pb = pOff + head * n, wb = wOff + head * n;
         for (int k = 0; k < r; k++) {
-          int bb = bOff + ((b * r + k) * wh + h) * n;
-          Arrays.fill(bwd, bb, bb + n, 0f);
+          heads[3 * k] = xOff + (b * r + k) * n;
+          heads[3 * k + 1] = bOff + ((b * r + k) * wh + h) * n;
+          heads[3 * k + 2] = fOff + ((b * r + k) * wh + h) * n;
+          Arrays.fill(bwd, heads[3 * k + 1], heads[3 * k + 1] + n, 0f);
         }
-        int i0 = 0;
-        for (; i0 + ROWS <= n; i0 += ROWS) {
-          int rowOff = lb + i0 * n;
-          Arrays.fill(rowSums, 0, r * ROWS, 0.0);
-          Arrays.fill(lanes, 0, r * ROWS * LANES, 0f);
-          for (int jt = 0; jt < n; jt += tile) {
-            int jEnd = Math.min(n, jt + tile);
-            int k = 0;
-            if (update) {
-              // the pass that streams L from memory updates it and serves read head 0 from registers
-              int bb = bOff + (b * r * wh + h) * n;
-              updateAccumulate4(l, rowOff, n, p, pb, w, wb, x, xOff + b * r * n, bwd, bb, i0, jt, jEnd, rowSums, lanes);
-              k = 1;
-            }
-            for (; k < r; k++) {
-              int bb = bOff + ((b * r + k) * wh + h) * n;
-              accumulate4(l, rowOff, n, x, xOff + (b * r + k) * n, bwd, bb, i0, jt, jEnd, rowSums, lanes, k * ROWS);
-            }
+        for (int i0 = 0; i0 < n; i0 += chunk) {
+          int i1 = Math.min(n, i0 + chunk);
+          int k = 0;
+          for (; r - k >= 2; k += 2) {
+            rows4x2(l, lb, n, update && k == 0, p, pb, w, wb, x, bwd, fwd, heads, k, i0, i1, lanes);
           }
-          for (int k = 0; k < r; k++) {
-            int fb = fOff + ((b * r + k) * wh + h) * n + i0;
-            for (int q = 0; q < ROWS; q++) {
-              int row = k * ROWS + q;
-              fwd[fb + q] = (float) (rowSums[row] + sumLanes(lanes, row * LANES));
-            }
-          }
-        }
-        // rows left over from the 4-row blocks
-        for (; i0 < n; i0++) {
-          int rowOff = lb + i0 * n;
-          Arrays.fill(rowSums, 0, r, 0.0);
-          Arrays.fill(lanes, 0, r * LANES, 0f);
-          for (int jt = 0; jt < n; jt += tile) {
-            int jEnd = Math.min(n, jt + tile);
-            if (update) {
-              update1(l, rowOff, p, pb, w, wb, i0, jt, jEnd);
-            }
-            for (int k = 0; k < r; k++) {
-              int bb = bOff + ((b * r + k) * wh + h) * n;
-              accumulate1(l, rowOff, x, xOff + (b * r + k) * n, bwd, bb, i0, jt, jEnd, rowSums, lanes, k);
-            }
-          }
-          for (int k = 0; k < r; k++) {
-            fwd[fOff + ((b * r + k) * wh + h) * n + i0] = (float) (rowSums[k] + sumLanes(lanes, k * LANES));
+          if (k < r) {
+            rows4x1(l, lb, n, update && k == 0, p, pb, w, wb, x, bwd, fwd, heads, k, i0, i1, lanes);
           }
         }
       }
@@ -175,132 +135,54 @@ final class SimdTemporalLinkage {
   }
 
   /**
-   * {@link #update4} and {@link #accumulate4} for read head 0 in one pass: L' is stored and accumulated from the
-   * same registers. The chunk holding a row's diagonal blends in an exact 0 before both. Same arithmetic as the
-   * two kernels, so the fused results equal the un-fused ones bit for bit.
+   * L'[i,j] = (1 − w_i − w_j) L[i,j] + w_i p_j over a whole matrix, four rows at a time (the w_j and p_j vectors
+   * serve four rows); then the diagonal is set to exactly 0.
    */
-  private static void updateAccumulate4(
-      float[] l, int rowOff, int n, float[] p, int pb, float[] w, int wb, float[] x, int xb, float[] bwd, int bb,
-      int i0, int jt, int jEnd, double[] sums, float[] lanes) {
-    int r0 = rowOff, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
-    float w0 = w[wb + i0], w1 = w[wb + i0 + 1], w2 = w[wb + i0 + 2], w3 = w[wb + i0 + 3];
-    FloatVector c0 = FloatVector.broadcast(FLOAT, 1f - w0), c1 = FloatVector.broadcast(FLOAT, 1f - w1);
-    FloatVector c2 = FloatVector.broadcast(FLOAT, 1f - w2), c3 = FloatVector.broadcast(FLOAT, 1f - w3);
-    float x0 = x[xb + i0], x1 = x[xb + i0 + 1], x2 = x[xb + i0 + 2], x3 = x[xb + i0 + 3];
-    FloatVector v0 = FloatVector.broadcast(FLOAT, x0), v1 = FloatVector.broadcast(FLOAT, x1);
-    FloatVector v2 = FloatVector.broadcast(FLOAT, x2), v3 = FloatVector.broadcast(FLOAT, x3);
-    FloatVector f0 = FloatVector.zero(FLOAT), f1 = f0, f2 = f0, f3 = f0;
-    FloatVector index = f0.addIndex(1);
-    int j = jt;
-    int bound = jt + FLOAT.loopBound(jEnd - jt);
-    for (; j < bound; j += LANES) {
-      FloatVector wj = FloatVector.fromArray(FLOAT, w, wb + j);
-      FloatVector pj = FloatVector.fromArray(FLOAT, p, pb + j);
-      FloatVector l0 = FloatVector.fromArray(FLOAT, l, r0 + j), keep0 = c0.sub(wj), add0 = pj.mul(w0);
-      l0 = USE_FMA ? keep0.fma(l0, add0) : keep0.mul(l0).add(add0);
-      FloatVector l1 = FloatVector.fromArray(FLOAT, l, r1 + j), keep1 = c1.sub(wj), add1 = pj.mul(w1);
-      l1 = USE_FMA ? keep1.fma(l1, add1) : keep1.mul(l1).add(add1);
-      FloatVector l2 = FloatVector.fromArray(FLOAT, l, r2 + j), keep2 = c2.sub(wj), add2 = pj.mul(w2);
-      l2 = USE_FMA ? keep2.fma(l2, add2) : keep2.mul(l2).add(add2);
-      FloatVector l3 = FloatVector.fromArray(FLOAT, l, r3 + j), keep3 = c3.sub(wj), add3 = pj.mul(w3);
-      l3 = USE_FMA ? keep3.fma(l3, add3) : keep3.mul(l3).add(add3);
-      // L'[i,i] = 0 exactly: lane i − j, when the diagonal is in this chunk (no branch: vectors stay unboxed)
-      l0 = l0.blend(0f, index.compare(VectorOperators.EQ, (float) (i0 - j)));
-      l1 = l1.blend(0f, index.compare(VectorOperators.EQ, (float) (i0 + 1 - j)));
-      l2 = l2.blend(0f, index.compare(VectorOperators.EQ, (float) (i0 + 2 - j)));
-      l3 = l3.blend(0f, index.compare(VectorOperators.EQ, (float) (i0 + 3 - j)));
-      l0.intoArray(l, r0 + j);
-      l1.intoArray(l, r1 + j);
-      l2.intoArray(l, r2 + j);
-      l3.intoArray(l, r3 + j);
-      FloatVector xj = FloatVector.fromArray(FLOAT, x, xb + j);
-      f0 = USE_FMA ? l0.fma(xj, f0) : l0.mul(xj).add(f0);
-      f1 = USE_FMA ? l1.fma(xj, f1) : l1.mul(xj).add(f1);
-      f2 = USE_FMA ? l2.fma(xj, f2) : l2.mul(xj).add(f2);
-      f3 = USE_FMA ? l3.fma(xj, f3) : l3.mul(xj).add(f3);
-      FloatVector bv = FloatVector.fromArray(FLOAT, bwd, bb + j);
-      bv = USE_FMA ? l0.fma(v0, bv) : l0.mul(v0).add(bv);
-      bv = USE_FMA ? l1.fma(v1, bv) : l1.mul(v1).add(bv);
-      bv = USE_FMA ? l2.fma(v2, bv) : l2.mul(v2).add(bv);
-      bv = USE_FMA ? l3.fma(v3, bv) : l3.mul(v3).add(bv);
-      bv.intoArray(bwd, bb + j);
+  private static void updateRows(float[] l, int lb, int n, float[] p, int pb, float[] w, int wb) {
+    int bound = FLOAT.loopBound(n);
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+      int r0 = lb + i * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
+      float w0 = w[wb + i], w1 = w[wb + i + 1], w2 = w[wb + i + 2], w3 = w[wb + i + 3];
+      FloatVector c0 = FloatVector.broadcast(FLOAT, 1f - w0), c1 = FloatVector.broadcast(FLOAT, 1f - w1);
+      FloatVector c2 = FloatVector.broadcast(FLOAT, 1f - w2), c3 = FloatVector.broadcast(FLOAT, 1f - w3);
+      int j = 0;
+      for (; j < bound; j += LANES) {
+        FloatVector wj = FloatVector.fromArray(FLOAT, w, wb + j);
+        FloatVector pj = FloatVector.fromArray(FLOAT, p, pb + j);
+        FloatVector l0 = FloatVector.fromArray(FLOAT, l, r0 + j), keep0 = c0.sub(wj), add0 = pj.mul(w0);
+        (USE_FMA ? keep0.fma(l0, add0) : keep0.mul(l0).add(add0)).intoArray(l, r0 + j);
+        FloatVector l1 = FloatVector.fromArray(FLOAT, l, r1 + j), keep1 = c1.sub(wj), add1 = pj.mul(w1);
+        (USE_FMA ? keep1.fma(l1, add1) : keep1.mul(l1).add(add1)).intoArray(l, r1 + j);
+        FloatVector l2 = FloatVector.fromArray(FLOAT, l, r2 + j), keep2 = c2.sub(wj), add2 = pj.mul(w2);
+        (USE_FMA ? keep2.fma(l2, add2) : keep2.mul(l2).add(add2)).intoArray(l, r2 + j);
+        FloatVector l3 = FloatVector.fromArray(FLOAT, l, r3 + j), keep3 = c3.sub(wj), add3 = pj.mul(w3);
+        (USE_FMA ? keep3.fma(l3, add3) : keep3.mul(l3).add(add3)).intoArray(l, r3 + j);
+      }
+      // scalar tail
+      for (; j < n; j++) {
+        float wj = w[wb + j], pj = p[pb + j];
+        l[r0 + j] = (1f - w0 - wj) * l[r0 + j] + w0 * pj;
+        l[r1 + j] = (1f - w1 - wj) * l[r1 + j] + w1 * pj;
+        l[r2 + j] = (1f - w2 - wj) * l[r2 + j] + w2 * pj;
+        l[r3 + j] = (1f - w3 - wj) * l[r3 + j] + w3 * pj;
+      }
     }
-    // the forward sums' lanes, carried across tiles (no helper call: it could box the vectors)
-    FloatVector.fromArray(FLOAT, lanes, 0).add(f0).intoArray(lanes, 0);
-    FloatVector.fromArray(FLOAT, lanes, LANES).add(f1).intoArray(lanes, LANES);
-    FloatVector.fromArray(FLOAT, lanes, 2 * LANES).add(f2).intoArray(lanes, 2 * LANES);
-    FloatVector.fromArray(FLOAT, lanes, 3 * LANES).add(f3).intoArray(lanes, 3 * LANES);
-    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    // scalar tail
-    for (; j < jEnd; j++) {
-      float wj = w[wb + j], pj = p[pb + j], xj = x[xb + j];
-      float l0 = j == i0 ? 0f : (1f - w0 - wj) * l[r0 + j] + w0 * pj;
-      float l1 = j == i0 + 1 ? 0f : (1f - w1 - wj) * l[r1 + j] + w1 * pj;
-      float l2 = j == i0 + 2 ? 0f : (1f - w2 - wj) * l[r2 + j] + w2 * pj;
-      float l3 = j == i0 + 3 ? 0f : (1f - w3 - wj) * l[r3 + j] + w3 * pj;
-      l[r0 + j] = l0;
-      l[r1 + j] = l1;
-      l[r2 + j] = l2;
-      l[r3 + j] = l3;
-      s0 += (double) l0 * xj;
-      s1 += (double) l1 * xj;
-      s2 += (double) l2 * xj;
-      s3 += (double) l3 * xj;
-      bwd[bb + j] = bwd[bb + j] + l0 * x0 + l1 * x1 + l2 * x2 + l3 * x3;
-    }
-    sums[0] += s0;
-    sums[1] += s1;
-    sums[2] += s2;
-    sums[3] += s3;
-  }
-
-  /**
-   * L'[i,j] = (1 − w_i − w_j) L[i,j] + w_i p_j for rows i0..i0+3, columns [jt, jEnd); then the diagonal
-   * elements in that range are set to exactly 0.
-   */
-  private static void update4(
-      float[] l, int rowOff, int n, float[] p, int pb, float[] w, int wb, int i0, int jt, int jEnd) {
-    int r0 = rowOff, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
-    float w0 = w[wb + i0], w1 = w[wb + i0 + 1], w2 = w[wb + i0 + 2], w3 = w[wb + i0 + 3];
-    FloatVector c0 = FloatVector.broadcast(FLOAT, 1f - w0), c1 = FloatVector.broadcast(FLOAT, 1f - w1);
-    FloatVector c2 = FloatVector.broadcast(FLOAT, 1f - w2), c3 = FloatVector.broadcast(FLOAT, 1f - w3);
-    int j = jt;
-    int bound = jt + FLOAT.loopBound(jEnd - jt);
-    for (; j < bound; j += LANES) {
-      FloatVector wj = FloatVector.fromArray(FLOAT, w, wb + j);
-      FloatVector pj = FloatVector.fromArray(FLOAT, p, pb + j);
-      FloatVector l0 = FloatVector.fromArray(FLOAT, l, r0 + j), keep0 = c0.sub(wj), add0 = pj.mul(w0);
-      (USE_FMA ? keep0.fma(l0, add0) : keep0.mul(l0).add(add0)).intoArray(l, r0 + j);
-      FloatVector l1 = FloatVector.fromArray(FLOAT, l, r1 + j), keep1 = c1.sub(wj), add1 = pj.mul(w1);
-      (USE_FMA ? keep1.fma(l1, add1) : keep1.mul(l1).add(add1)).intoArray(l, r1 + j);
-      FloatVector l2 = FloatVector.fromArray(FLOAT, l, r2 + j), keep2 = c2.sub(wj), add2 = pj.mul(w2);
-      (USE_FMA ? keep2.fma(l2, add2) : keep2.mul(l2).add(add2)).intoArray(l, r2 + j);
-      FloatVector l3 = FloatVector.fromArray(FLOAT, l, r3 + j), keep3 = c3.sub(wj), add3 = pj.mul(w3);
-      (USE_FMA ? keep3.fma(l3, add3) : keep3.mul(l3).add(add3)).intoArray(l, r3 + j);
-    }
-    // scalar tail
-    for (; j < jEnd; j++) {
-      float wj = w[wb + j], pj = p[pb + j];
-      l[r0 + j] = (1f - w0 - wj) * l[r0 + j] + w0 * pj;
-      l[r1 + j] = (1f - w1 - wj) * l[r1 + j] + w1 * pj;
-      l[r2 + j] = (1f - w2 - wj) * l[r2 + j] + w2 * pj;
-      l[r3 + j] = (1f - w3 - wj) * l[r3 + j] + w3 * pj;
+    for (; i < n; i++) {
+      updateRow(l, lb + i * n, n, p, pb, w, wb, i);
     }
     // the diagonal is exactly zero, whatever the arithmetic gave
-    for (int q = 0; q < ROWS; q++) {
-      int i = i0 + q;
-      if (i >= jt && i < jEnd) {
-        l[rowOff + q * n + i] = 0f;
-      }
+    for (int d = 0; d < n; d++) {
+      l[lb + d * n + d] = 0f;
     }
   }
 
-  /** {@link #update4} for the single row i. */
-  private static void update1(float[] l, int rowOff, float[] p, int pb, float[] w, int wb, int i, int jt, int jEnd) {
+  /** The update of the single row i (rows left over from the blocks), its diagonal element set to 0. */
+  private static void updateRow(float[] l, int rowOff, int n, float[] p, int pb, float[] w, int wb, int i) {
     float wi = w[wb + i];
     FloatVector ci = FloatVector.broadcast(FLOAT, 1f - wi);
-    int j = jt;
-    int bound = jt + FLOAT.loopBound(jEnd - jt);
+    int j = 0;
+    int bound = FLOAT.loopBound(n);
     for (; j < bound; j += LANES) {
       FloatVector wj = FloatVector.fromArray(FLOAT, w, wb + j);
       FloatVector pj = FloatVector.fromArray(FLOAT, p, pb + j);
@@ -308,90 +190,254 @@ final class SimdTemporalLinkage {
       (USE_FMA ? keep.fma(lv, add) : keep.mul(lv).add(add)).intoArray(l, rowOff + j);
     }
     // scalar tail
-    for (; j < jEnd; j++) {
+    for (; j < n; j++) {
       l[rowOff + j] = (1f - wi - w[wb + j]) * l[rowOff + j] + wi * p[pb + j];
     }
-    if (i >= jt && i < jEnd) {
-      l[rowOff + i] = 0f;
+    l[rowOff + i] = 0f;
+  }
+
+  /**
+   * Rows [i0, i1) of one matrix for the single read head k: forward and backward sums, after updating the rows
+   * when {@code update}. Four rows at a time: x_j and the backward vector serve four rows.
+   */
+  private static void rows4x1(
+      float[] l, int lb, int n, boolean update, float[] p, int pb, float[] w, int wb, float[] x, float[] bwd,
+      float[] fwd, int[] heads, int k, int i0, int i1, float[] lanes) {
+    int xa = heads[3 * k], ba = heads[3 * k + 1], fa = heads[3 * k + 2];
+    int bound = FLOAT.loopBound(n);
+    FloatVector index = FloatVector.zero(FLOAT).addIndex(1);
+    int i = i0;
+    for (; i + 4 <= i1; i += 4) {
+      int r0 = lb + i * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
+      float w0 = update ? w[wb + i] : 0f, w1 = update ? w[wb + i + 1] : 0f;
+      float w2 = update ? w[wb + i + 2] : 0f, w3 = update ? w[wb + i + 3] : 0f;
+      FloatVector c0 = FloatVector.broadcast(FLOAT, 1f - w0), c1 = FloatVector.broadcast(FLOAT, 1f - w1);
+      FloatVector c2 = FloatVector.broadcast(FLOAT, 1f - w2), c3 = FloatVector.broadcast(FLOAT, 1f - w3);
+      float a0 = x[xa + i], a1 = x[xa + i + 1], a2 = x[xa + i + 2], a3 = x[xa + i + 3];
+      FloatVector u0 = FloatVector.broadcast(FLOAT, a0), u1 = FloatVector.broadcast(FLOAT, a1);
+      FloatVector u2 = FloatVector.broadcast(FLOAT, a2), u3 = FloatVector.broadcast(FLOAT, a3);
+      FloatVector f0 = FloatVector.zero(FLOAT), f1 = f0, f2 = f0, f3 = f0;
+      int j = 0;
+      for (; j < bound; j += LANES) {
+        FloatVector l0 = FloatVector.fromArray(FLOAT, l, r0 + j), l1 = FloatVector.fromArray(FLOAT, l, r1 + j);
+        FloatVector l2 = FloatVector.fromArray(FLOAT, l, r2 + j), l3 = FloatVector.fromArray(FLOAT, l, r3 + j);
+        if (update) {
+          FloatVector wj = FloatVector.fromArray(FLOAT, w, wb + j), pj = FloatVector.fromArray(FLOAT, p, pb + j);
+          FloatVector keep0 = c0.sub(wj), add0 = pj.mul(w0), keep1 = c1.sub(wj), add1 = pj.mul(w1);
+          FloatVector keep2 = c2.sub(wj), add2 = pj.mul(w2), keep3 = c3.sub(wj), add3 = pj.mul(w3);
+          l0 = USE_FMA ? keep0.fma(l0, add0) : keep0.mul(l0).add(add0);
+          l1 = USE_FMA ? keep1.fma(l1, add1) : keep1.mul(l1).add(add1);
+          l2 = USE_FMA ? keep2.fma(l2, add2) : keep2.mul(l2).add(add2);
+          l3 = USE_FMA ? keep3.fma(l3, add3) : keep3.mul(l3).add(add3);
+          // L'[i,i] = 0 exactly: lane i − j, when the diagonal is in this chunk
+          l0 = l0.blend(0f, index.compare(VectorOperators.EQ, (float) (i - j)));
+          l1 = l1.blend(0f, index.compare(VectorOperators.EQ, (float) (i + 1 - j)));
+          l2 = l2.blend(0f, index.compare(VectorOperators.EQ, (float) (i + 2 - j)));
+          l3 = l3.blend(0f, index.compare(VectorOperators.EQ, (float) (i + 3 - j)));
+          l0.intoArray(l, r0 + j);
+          l1.intoArray(l, r1 + j);
+          l2.intoArray(l, r2 + j);
+          l3.intoArray(l, r3 + j);
+        }
+        FloatVector xj = FloatVector.fromArray(FLOAT, x, xa + j);
+        f0 = USE_FMA ? l0.fma(xj, f0) : l0.mul(xj).add(f0);
+        f1 = USE_FMA ? l1.fma(xj, f1) : l1.mul(xj).add(f1);
+        f2 = USE_FMA ? l2.fma(xj, f2) : l2.mul(xj).add(f2);
+        f3 = USE_FMA ? l3.fma(xj, f3) : l3.mul(xj).add(f3);
+        FloatVector bv = FloatVector.fromArray(FLOAT, bwd, ba + j);
+        bv = USE_FMA ? l0.fma(u0, bv) : l0.mul(u0).add(bv);
+        bv = USE_FMA ? l1.fma(u1, bv) : l1.mul(u1).add(bv);
+        bv = USE_FMA ? l2.fma(u2, bv) : l2.mul(u2).add(bv);
+        bv = USE_FMA ? l3.fma(u3, bv) : l3.mul(u3).add(bv);
+        bv.intoArray(bwd, ba + j);
+      }
+      f0.intoArray(lanes, 0);
+      f1.intoArray(lanes, LANES);
+      f2.intoArray(lanes, 2 * LANES);
+      f3.intoArray(lanes, 3 * LANES);
+      double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      // scalar tail
+      for (; j < n; j++) {
+        float xj = x[xa + j], l0 = l[r0 + j], l1 = l[r1 + j], l2 = l[r2 + j], l3 = l[r3 + j];
+        if (update) {
+          float wj = w[wb + j], pj = p[pb + j];
+          l0 = j == i ? 0f : (1f - w0 - wj) * l0 + w0 * pj;
+          l1 = j == i + 1 ? 0f : (1f - w1 - wj) * l1 + w1 * pj;
+          l2 = j == i + 2 ? 0f : (1f - w2 - wj) * l2 + w2 * pj;
+          l3 = j == i + 3 ? 0f : (1f - w3 - wj) * l3 + w3 * pj;
+          l[r0 + j] = l0;
+          l[r1 + j] = l1;
+          l[r2 + j] = l2;
+          l[r3 + j] = l3;
+        }
+        s0 += (double) l0 * xj;
+        s1 += (double) l1 * xj;
+        s2 += (double) l2 * xj;
+        s3 += (double) l3 * xj;
+        bwd[ba + j] = bwd[ba + j] + l0 * a0 + l1 * a1 + l2 * a2 + l3 * a3;
+      }
+      SimdLoops.sumLanes4(lanes, 0);
+      fwd[fa + i] = (float) (s0 + lanes[0]);
+      fwd[fa + i + 1] = (float) (s1 + lanes[LANES]);
+      fwd[fa + i + 2] = (float) (s2 + lanes[2 * LANES]);
+      fwd[fa + i + 3] = (float) (s3 + lanes[3 * LANES]);
+    }
+    for (; i < i1; i++) {
+      singleRow(l, lb, n, update, p, pb, w, wb, x, bwd, fwd, heads, k, 1, i, lanes);
     }
   }
 
   /**
-   * For rows i0..i0+3 and columns [jt, jEnd): Σ_j L[i0+q, j] x[j] into the float lanes at lanes[(s+q)·LANES]
-   * (the scalar tail into sums[s + q], in double), and bwd[j] += Σ_q L[i0+q, j] x[i0+q].
+   * {@link #rows4x1} for the read heads k and k + 1 together: each L vector loaded (or updated) feeds four forward
+   * and two backward FMAs.
    */
-  private static void accumulate4(
-      float[] l, int rowOff, int n, float[] x, int xb, float[] bwd, int bb, int i0, int jt, int jEnd, double[] sums,
-      float[] lanes, int s) {
-    int r0 = rowOff, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
-    float x0 = x[xb + i0], x1 = x[xb + i0 + 1], x2 = x[xb + i0 + 2], x3 = x[xb + i0 + 3];
-    FloatVector v0 = FloatVector.broadcast(FLOAT, x0), v1 = FloatVector.broadcast(FLOAT, x1);
-    FloatVector v2 = FloatVector.broadcast(FLOAT, x2), v3 = FloatVector.broadcast(FLOAT, x3);
-    FloatVector f0 = FloatVector.zero(FLOAT), f1 = f0, f2 = f0, f3 = f0;
-    int j = jt;
-    int bound = jt + FLOAT.loopBound(jEnd - jt);
-    for (; j < bound; j += LANES) {
-      FloatVector xj = FloatVector.fromArray(FLOAT, x, xb + j);
-      FloatVector l0 = FloatVector.fromArray(FLOAT, l, r0 + j);
-      FloatVector l1 = FloatVector.fromArray(FLOAT, l, r1 + j);
-      FloatVector l2 = FloatVector.fromArray(FLOAT, l, r2 + j);
-      FloatVector l3 = FloatVector.fromArray(FLOAT, l, r3 + j);
-      f0 = USE_FMA ? l0.fma(xj, f0) : l0.mul(xj).add(f0);
-      f1 = USE_FMA ? l1.fma(xj, f1) : l1.mul(xj).add(f1);
-      f2 = USE_FMA ? l2.fma(xj, f2) : l2.mul(xj).add(f2);
-      f3 = USE_FMA ? l3.fma(xj, f3) : l3.mul(xj).add(f3);
-      FloatVector bv = FloatVector.fromArray(FLOAT, bwd, bb + j);
-      bv = USE_FMA ? l0.fma(v0, bv) : l0.mul(v0).add(bv);
-      bv = USE_FMA ? l1.fma(v1, bv) : l1.mul(v1).add(bv);
-      bv = USE_FMA ? l2.fma(v2, bv) : l2.mul(v2).add(bv);
-      bv = USE_FMA ? l3.fma(v3, bv) : l3.mul(v3).add(bv);
-      bv.intoArray(bwd, bb + j);
+  private static void rows4x2(
+      float[] l, int lb, int n, boolean update, float[] p, int pb, float[] w, int wb, float[] x, float[] bwd,
+      float[] fwd, int[] heads, int k, int i0, int i1, float[] lanes) {
+    int xa = heads[3 * k], ba = heads[3 * k + 1], fa = heads[3 * k + 2];
+    int xc = heads[3 * k + 3], bc = heads[3 * k + 4], fc = heads[3 * k + 5];
+    int bound = FLOAT.loopBound(n);
+    FloatVector index = FloatVector.zero(FLOAT).addIndex(1);
+    int i = i0;
+    for (; i + 4 <= i1; i += 4) {
+      int r0 = lb + i * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
+      float w0 = update ? w[wb + i] : 0f, w1 = update ? w[wb + i + 1] : 0f;
+      float w2 = update ? w[wb + i + 2] : 0f, w3 = update ? w[wb + i + 3] : 0f;
+      FloatVector c0 = FloatVector.broadcast(FLOAT, 1f - w0), c1 = FloatVector.broadcast(FLOAT, 1f - w1);
+      FloatVector c2 = FloatVector.broadcast(FLOAT, 1f - w2), c3 = FloatVector.broadcast(FLOAT, 1f - w3);
+      float a0 = x[xa + i], a1 = x[xa + i + 1], a2 = x[xa + i + 2], a3 = x[xa + i + 3];
+      float e0 = x[xc + i], e1 = x[xc + i + 1], e2 = x[xc + i + 2], e3 = x[xc + i + 3];
+      FloatVector u0 = FloatVector.broadcast(FLOAT, a0), u1 = FloatVector.broadcast(FLOAT, a1);
+      FloatVector u2 = FloatVector.broadcast(FLOAT, a2), u3 = FloatVector.broadcast(FLOAT, a3);
+      FloatVector v0 = FloatVector.broadcast(FLOAT, e0), v1 = FloatVector.broadcast(FLOAT, e1);
+      FloatVector v2 = FloatVector.broadcast(FLOAT, e2), v3 = FloatVector.broadcast(FLOAT, e3);
+      FloatVector f0 = FloatVector.zero(FLOAT), f1 = f0, f2 = f0, f3 = f0, g0 = f0, g1 = f0, g2 = f0, g3 = f0;
+      int j = 0;
+      for (; j < bound; j += LANES) {
+        FloatVector l0 = FloatVector.fromArray(FLOAT, l, r0 + j), l1 = FloatVector.fromArray(FLOAT, l, r1 + j);
+        FloatVector l2 = FloatVector.fromArray(FLOAT, l, r2 + j), l3 = FloatVector.fromArray(FLOAT, l, r3 + j);
+        if (update) {
+          FloatVector wj = FloatVector.fromArray(FLOAT, w, wb + j), pj = FloatVector.fromArray(FLOAT, p, pb + j);
+          FloatVector keep0 = c0.sub(wj), add0 = pj.mul(w0), keep1 = c1.sub(wj), add1 = pj.mul(w1);
+          FloatVector keep2 = c2.sub(wj), add2 = pj.mul(w2), keep3 = c3.sub(wj), add3 = pj.mul(w3);
+          l0 = USE_FMA ? keep0.fma(l0, add0) : keep0.mul(l0).add(add0);
+          l1 = USE_FMA ? keep1.fma(l1, add1) : keep1.mul(l1).add(add1);
+          l2 = USE_FMA ? keep2.fma(l2, add2) : keep2.mul(l2).add(add2);
+          l3 = USE_FMA ? keep3.fma(l3, add3) : keep3.mul(l3).add(add3);
+          l0 = l0.blend(0f, index.compare(VectorOperators.EQ, (float) (i - j)));
+          l1 = l1.blend(0f, index.compare(VectorOperators.EQ, (float) (i + 1 - j)));
+          l2 = l2.blend(0f, index.compare(VectorOperators.EQ, (float) (i + 2 - j)));
+          l3 = l3.blend(0f, index.compare(VectorOperators.EQ, (float) (i + 3 - j)));
+          l0.intoArray(l, r0 + j);
+          l1.intoArray(l, r1 + j);
+          l2.intoArray(l, r2 + j);
+          l3.intoArray(l, r3 + j);
+        }
+        FloatVector xj = FloatVector.fromArray(FLOAT, x, xa + j);
+        f0 = USE_FMA ? l0.fma(xj, f0) : l0.mul(xj).add(f0);
+        f1 = USE_FMA ? l1.fma(xj, f1) : l1.mul(xj).add(f1);
+        f2 = USE_FMA ? l2.fma(xj, f2) : l2.mul(xj).add(f2);
+        f3 = USE_FMA ? l3.fma(xj, f3) : l3.mul(xj).add(f3);
+        FloatVector yj = FloatVector.fromArray(FLOAT, x, xc + j);
+        g0 = USE_FMA ? l0.fma(yj, g0) : l0.mul(yj).add(g0);
+        g1 = USE_FMA ? l1.fma(yj, g1) : l1.mul(yj).add(g1);
+        g2 = USE_FMA ? l2.fma(yj, g2) : l2.mul(yj).add(g2);
+        g3 = USE_FMA ? l3.fma(yj, g3) : l3.mul(yj).add(g3);
+        FloatVector bv = FloatVector.fromArray(FLOAT, bwd, ba + j), cv = FloatVector.fromArray(FLOAT, bwd, bc + j);
+        bv = USE_FMA ? l0.fma(u0, bv) : l0.mul(u0).add(bv);
+        bv = USE_FMA ? l1.fma(u1, bv) : l1.mul(u1).add(bv);
+        bv = USE_FMA ? l2.fma(u2, bv) : l2.mul(u2).add(bv);
+        bv = USE_FMA ? l3.fma(u3, bv) : l3.mul(u3).add(bv);
+        cv = USE_FMA ? l0.fma(v0, cv) : l0.mul(v0).add(cv);
+        cv = USE_FMA ? l1.fma(v1, cv) : l1.mul(v1).add(cv);
+        cv = USE_FMA ? l2.fma(v2, cv) : l2.mul(v2).add(cv);
+        cv = USE_FMA ? l3.fma(v3, cv) : l3.mul(v3).add(cv);
+        bv.intoArray(bwd, ba + j);
+        cv.intoArray(bwd, bc + j);
+      }
+      double s0 = 0, s1 = 0, s2 = 0, s3 = 0, t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+      // scalar tail
+      for (; j < n; j++) {
+        float xj = x[xa + j], yj = x[xc + j], l0 = l[r0 + j], l1 = l[r1 + j], l2 = l[r2 + j], l3 = l[r3 + j];
+        if (update) {
+          float wj = w[wb + j], pj = p[pb + j];
+          l0 = j == i ? 0f : (1f - w0 - wj) * l0 + w0 * pj;
+          l1 = j == i + 1 ? 0f : (1f - w1 - wj) * l1 + w1 * pj;
+          l2 = j == i + 2 ? 0f : (1f - w2 - wj) * l2 + w2 * pj;
+          l3 = j == i + 3 ? 0f : (1f - w3 - wj) * l3 + w3 * pj;
+          l[r0 + j] = l0;
+          l[r1 + j] = l1;
+          l[r2 + j] = l2;
+          l[r3 + j] = l3;
+        }
+        s0 += (double) l0 * xj;
+        s1 += (double) l1 * xj;
+        s2 += (double) l2 * xj;
+        s3 += (double) l3 * xj;
+        t0 += (double) l0 * yj;
+        t1 += (double) l1 * yj;
+        t2 += (double) l2 * yj;
+        t3 += (double) l3 * yj;
+        bwd[ba + j] = bwd[ba + j] + l0 * a0 + l1 * a1 + l2 * a2 + l3 * a3;
+        bwd[bc + j] = bwd[bc + j] + l0 * e0 + l1 * e1 + l2 * e2 + l3 * e3;
+      }
+      f0.intoArray(lanes, 0);
+      f1.intoArray(lanes, LANES);
+      f2.intoArray(lanes, 2 * LANES);
+      f3.intoArray(lanes, 3 * LANES);
+      SimdLoops.sumLanes4(lanes, 0);
+      fwd[fa + i] = (float) (s0 + lanes[0]);
+      fwd[fa + i + 1] = (float) (s1 + lanes[LANES]);
+      fwd[fa + i + 2] = (float) (s2 + lanes[2 * LANES]);
+      fwd[fa + i + 3] = (float) (s3 + lanes[3 * LANES]);
+      g0.intoArray(lanes, 0);
+      g1.intoArray(lanes, LANES);
+      g2.intoArray(lanes, 2 * LANES);
+      g3.intoArray(lanes, 3 * LANES);
+      SimdLoops.sumLanes4(lanes, 0);
+      fwd[fc + i] = (float) (t0 + lanes[0]);
+      fwd[fc + i + 1] = (float) (t1 + lanes[LANES]);
+      fwd[fc + i + 2] = (float) (t2 + lanes[2 * LANES]);
+      fwd[fc + i + 3] = (float) (t3 + lanes[3 * LANES]);
     }
-    // the forward sums' lanes, carried across tiles (no helper call: it could box the vectors)
-    int o = s * LANES;
-    FloatVector.fromArray(FLOAT, lanes, o).add(f0).intoArray(lanes, o);
-    FloatVector.fromArray(FLOAT, lanes, o + LANES).add(f1).intoArray(lanes, o + LANES);
-    FloatVector.fromArray(FLOAT, lanes, o + 2 * LANES).add(f2).intoArray(lanes, o + 2 * LANES);
-    FloatVector.fromArray(FLOAT, lanes, o + 3 * LANES).add(f3).intoArray(lanes, o + 3 * LANES);
-    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    // scalar tail
-    for (; j < jEnd; j++) {
-      float xj = x[xb + j], l0 = l[r0 + j], l1 = l[r1 + j], l2 = l[r2 + j], l3 = l[r3 + j];
-      s0 += (double) l0 * xj;
-      s1 += (double) l1 * xj;
-      s2 += (double) l2 * xj;
-      s3 += (double) l3 * xj;
-      bwd[bb + j] = bwd[bb + j] + l0 * x0 + l1 * x1 + l2 * x2 + l3 * x3;
+    for (; i < i1; i++) {
+      singleRow(l, lb, n, update, p, pb, w, wb, x, bwd, fwd, heads, k, 2, i, lanes);
     }
-    sums[s] += s0;
-    sums[s + 1] += s1;
-    sums[s + 2] += s2;
-    sums[s + 3] += s3;
   }
 
-  /** {@link #accumulate4} for the single row i. */
-  private static void accumulate1(
-      float[] l, int rowOff, float[] x, int xb, float[] bwd, int bb, int i, int jt, int jEnd, double[] sums,
-      float[] lanes, int s) {
-    float xi = x[xb + i];
-    FloatVector vi = FloatVector.broadcast(FLOAT, xi);
-    FloatVector f = FloatVector.zero(FLOAT);
-    int j = jt;
-    int bound = jt + FLOAT.loopBound(jEnd - jt);
-    for (; j < bound; j += LANES) {
-      FloatVector lv = FloatVector.fromArray(FLOAT, l, rowOff + j);
-      FloatVector xj = FloatVector.fromArray(FLOAT, x, xb + j), bv = FloatVector.fromArray(FLOAT, bwd, bb + j);
-      f = USE_FMA ? lv.fma(xj, f) : lv.mul(xj).add(f);
-      (USE_FMA ? lv.fma(vi, bv) : lv.mul(vi).add(bv)).intoArray(bwd, bb + j);
+  /**
+   * Row i (left over from the kernels' blocks) for the read heads k..k+count−1, updated first when
+   * {@code update}. The same per-element arithmetic as the block kernels.
+   */
+  private static void singleRow(
+      float[] l, int lb, int n, boolean update, float[] p, int pb, float[] w, int wb, float[] x, float[] bwd,
+      float[] fwd, int[] heads, int k, int count, int i, float[] lanes) {
+    int rowOff = lb + i * n;
+    if (update) {
+      updateRow(l, rowOff, n, p, pb, w, wb, i);
     }
-    FloatVector.fromArray(FLOAT, lanes, s * LANES).add(f).intoArray(lanes, s * LANES);
-    double sum = 0;
-    // scalar tail
-    for (; j < jEnd; j++) {
-      float lv = l[rowOff + j];
-      sum += (double) lv * x[xb + j];
-      bwd[bb + j] += lv * xi;
+    int bound = FLOAT.loopBound(n);
+    for (int m = k; m < k + count; m++) {
+      int xm = heads[3 * m], bm = heads[3 * m + 1];
+      float xi = x[xm + i];
+      FloatVector vi = FloatVector.broadcast(FLOAT, xi);
+      FloatVector f = FloatVector.zero(FLOAT);
+      int j = 0;
+      for (; j < bound; j += LANES) {
+        FloatVector lv = FloatVector.fromArray(FLOAT, l, rowOff + j);
+        FloatVector xj = FloatVector.fromArray(FLOAT, x, xm + j), bv = FloatVector.fromArray(FLOAT, bwd, bm + j);
+        f = USE_FMA ? lv.fma(xj, f) : lv.mul(xj).add(f);
+        (USE_FMA ? lv.fma(vi, bv) : lv.mul(vi).add(bv)).intoArray(bwd, bm + j);
+      }
+      f.intoArray(lanes, 0);
+      double sum = 0;
+      // scalar tail
+      for (; j < n; j++) {
+        float lv = l[rowOff + j];
+        sum += (double) lv * x[xm + j];
+        bwd[bm + j] += lv * xi;
+      }
+      fwd[heads[3 * m + 2] + i] = (float) (sum + sumLanes(lanes, 0));
     }
-    sums[s] += sum;
   }
 }

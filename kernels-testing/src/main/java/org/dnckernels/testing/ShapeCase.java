@@ -60,7 +60,11 @@ public record ShapeCase(int batch, int slots, int wordSize, int readHeads, int w
     return out;
   }
 
-  /** Cases for the link kernels (N ≤ 257): every link size twice (22 cases). */
+  /**
+   * Cases for the link kernels: every link size twice (22 cases), then 4 with R = 3, 5 and 6 and N up to 1000,
+   * which a backend may run with other kernels than R = 1, 2, 4 (SIMD: pairs of heads plus a single one, over
+   * chunks of rows).
+   */
   public static List<ShapeCase> link() {
     List<ShapeCase> out = new ArrayList<>();
     for (int pass = 0; pass < 2; pass++) {
@@ -71,6 +75,10 @@ public record ShapeCase(int batch, int slots, int wordSize, int readHeads, int w
             2000 + 37L * i + pass));
       }
     }
+    out.add(new ShapeCase(1, 257, 1, 3, 1, 2901));
+    out.add(new ShapeCase(2, 100, 1, 5, 2, 2902));
+    out.add(new ShapeCase(1, 1000, 1, 6, 1, 2903));
+    out.add(new ShapeCase(1, 1000, 1, 3, 2, 2904));
     return out;
   }
 

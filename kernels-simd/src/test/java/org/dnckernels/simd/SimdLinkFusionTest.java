@@ -1,0 +1,53 @@
+package org.dnckernels.simd;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.List;
+import org.dnckernels.Tensor;
+import org.dnckernels.testing.RandomTensors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The fused link pass promises the same bits as linkUpdate then forwardBackward (docs/simd.md): every read-head
+ * count takes its own mix of kernels (pairs of heads, a single head, chunks of rows when R > 2), and N covers
+ * rows left over from the 4-row blocks, columns left over from the vectors, and several chunks (N = 1000).
+ */
+class SimdLinkFusionTest {
+  @BeforeAll
+  static void vectorApi() {
+    assumeTrue(ModuleLayer.boot().findModule(SimdBackendProvider.MODULE).isPresent(), "no Vector API");
+  }
+
+  static List<int[]> shapes() {
+    // {B, Wh, N, R}
+    return List.of(
+        new int[] {1, 1, 1, 1}, new int[] {2, 1, 3, 2}, new int[] {1, 2, 17, 3}, new int[] {2, 1, 33, 4},
+        new int[] {1, 1, 64, 5}, new int[] {1, 2, 257, 6}, new int[] {1, 1, 1000, 3}, new int[] {1, 1, 1000, 4},
+        new int[] {1, 1, 1002, 7});
+  }
+
+  @ParameterizedTest(name = "{index}")
+  @MethodSource("shapes")
+  void fusedPassEqualsUpdateThenWeightingsBitForBit(int[] shape) {
+    int b = shape[0], wh = shape[1], n = shape[2], r = shape[3];
+    RandomTensors rnd = new RandomTensors(31L * n + r);
+    float[] link = rnd.link(b, wh, n), p = rnd.subWeightings(b * wh, n), w = rnd.subWeightings(b * wh, n);
+    float[] x = rnd.subWeightings(b * r, n);
+    try (SimdKernels k = new SimdKernels(1)) {
+      Tensor fusedLink = k.upload(link, 0, b, wh, n, n), separateLink = k.upload(link, 0, b, wh, n, n);
+      Tensor prec = k.upload(p, 0, b, wh, n), ww = k.upload(w, 0, b, wh, n), reads = k.upload(x, 0, b, r, n);
+      Tensor fusedF = k.allocate(b, r, wh, n), fusedB = k.allocate(b, r, wh, n);
+      Tensor separateF = k.allocate(b, r, wh, n), separateB = k.allocate(b, r, wh, n);
+      k.linkUpdateAndWeightings(fusedLink, prec, ww, reads, fusedF, fusedB);
+      k.linkUpdate(separateLink, prec, ww);
+      k.forwardBackward(separateLink, reads, separateF, separateB);
+      String what = "B=" + b + " Wh=" + wh + " N=" + n + " R=" + r;
+      assertArrayEquals(separateLink.toArray(), fusedLink.toArray(), what + ": link");
+      assertArrayEquals(separateF.toArray(), fusedF.toArray(), what + ": forward");
+      assertArrayEquals(separateB.toArray(), fusedB.toArray(), what + ": backward");
+    }
+  }
+}
