@@ -25,16 +25,17 @@ import org.dnckernels.Tensor;
  * <p>The link passes walk L in blocks of four rows and serve two read heads from each L vector loaded
  * ({@link #rows4x2}; {@link #rows4x1} for an odd head): per 16 columns 4 L loads feed 8 forward and 8 backward
  * FMAs. Four heads on two rows would load L once for all four, but measured slower: their accumulators and
- * broadcast weights crowd the 32 vector registers. In a fused call the pass of heads 0 and 1 first computes L'
- * (the diagonal blended to an exact 0) in the same registers and stores it. Each kernel runs the row loop itself:
- * a call per block of rows was measured 30% slower on a matrix streamed from memory. With more than two heads
- * the matrix goes in chunks of rows that stay in L2 while each pair of heads passes over them, so L still comes
- * from memory once. Forward sums keep float lanes along the row and reduce them with
- * {@link SimdLoops#sumLanes4} (tail in double); backward sums accumulate in float in the output rows, rows in
- * ascending order whichever kernel runs. So the fused results equal linkUpdate then forwardBackward bit for bit.
+ * broadcast weights crowd the 32 vector registers. Every pair of heads runs on a block before the next block: the
+ * first pair streams it from memory (in a fused call it first computes L' in the same registers, the diagonal
+ * blended to an exact 0, and stores it), the others re-read it from L1. An odd head's kernel follows over chunks
+ * of rows that stay in L2. So L comes from memory once, and goes back once when updated. Each kernel runs the
+ * row loop itself: a call per block of rows was measured 30% slower on a matrix streamed from memory. Forward
+ * sums keep float lanes along the row and reduce them with {@link SimdLoops#sumLanes4} (tail in double);
+ * backward sums accumulate in float in the output rows, rows in ascending order whichever kernel runs. So the
+ * fused results equal linkUpdate then forwardBackward bit for bit.
  */
 final class SimdTemporalLinkage {
-  /** Floats of L per chunk of rows when several groups of read heads pass over it (128 KiB: well inside L2). */
+  /** Floats of L per chunk of rows when an odd read head passes over it after the pairs (128 KiB: inside L2). */
   static final int CHUNK_FLOATS = 32 * 1024;
 
   private SimdTemporalLinkage() {}
@@ -107,9 +108,10 @@ final class SimdTemporalLinkage {
     float[] lanes = scratch.floats(4 * LANES);
     // per read head: the offsets of its previous read weights, backward row and forward row
     int[] heads = scratch.ints(3 * r);
-    // with more than two read heads, the pairs of heads pass over a chunk of rows in turn: the first streams it
-    // from memory (and updates it), the others find it in L2
-    int chunk = r <= 2 ? n : Math.max(4, CHUNK_FLOATS / n / 4 * 4);
+    // with an odd head count above 1, the single head's kernel passes over each chunk of rows after the pairs' one
+    // and finds it in L2
+    int pairs = r / 2;
+    int chunk = r % 2 == 0 || r == 1 ? n : Math.max(4, CHUNK_FLOATS / n / 4 * 4);
     for (int b = b0; b < b1; b++) {
       for (int h = 0; h < wh; h++) {
         int head = b * wh + h;
@@ -122,12 +124,11 @@ final class SimdTemporalLinkage {
         }
         for (int i0 = 0; i0 < n; i0 += chunk) {
           int i1 = Math.min(n, i0 + chunk);
-          int k = 0;
-          for (; r - k >= 2; k += 2) {
-            rows4x2(l, lb, n, update && k == 0, p, pb, w, wb, x, bwd, fwd, heads, k, i0, i1, lanes);
+          if (pairs > 0) {
+            rows4x2(l, lb, n, update, p, pb, w, wb, x, bwd, fwd, heads, 0, pairs, i0, i1, lanes);
           }
-          if (k < r) {
-            rows4x1(l, lb, n, update && k == 0, p, pb, w, wb, x, bwd, fwd, heads, k, i0, i1, lanes);
+          if (r % 2 == 1) {
+            rows4x1(l, lb, n, update && r == 1, p, pb, w, wb, x, bwd, fwd, heads, r - 1, i0, i1, lanes);
           }
         }
       }
@@ -288,120 +289,125 @@ final class SimdTemporalLinkage {
   }
 
   /**
-   * {@link #rows4x1} for the read heads k and k + 1 together: each L vector loaded (or updated) feeds four forward
-   * and two backward FMAs.
+   * {@link #rows4x1} for the read heads 0..2·pairs−1, two at a time: each L vector loaded (or updated) feeds four
+   * forward and two backward FMAs. All pairs run on a block of four rows before the next block: the first pair
+   * streams the block from memory (and updates it when {@code update}), the others find it in L1 (L2 beyond
+   * N ≈ 3000), so memory is read without long pauses.
    */
   private static void rows4x2(
       float[] l, int lb, int n, boolean update, float[] p, int pb, float[] w, int wb, float[] x, float[] bwd,
-      float[] fwd, int[] heads, int k, int i0, int i1, float[] lanes) {
-    int xa = heads[3 * k], ba = heads[3 * k + 1], fa = heads[3 * k + 2];
-    int xc = heads[3 * k + 3], bc = heads[3 * k + 4], fc = heads[3 * k + 5];
+      float[] fwd, int[] heads, int k0, int pairs, int i0, int i1, float[] lanes) {
     int bound = FLOAT.loopBound(n);
     FloatVector index = FloatVector.zero(FLOAT).addIndex(1);
     int i = i0;
     for (; i + 4 <= i1; i += 4) {
-      int r0 = lb + i * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
-      float w0 = update ? w[wb + i] : 0f, w1 = update ? w[wb + i + 1] : 0f;
-      float w2 = update ? w[wb + i + 2] : 0f, w3 = update ? w[wb + i + 3] : 0f;
-      FloatVector c0 = FloatVector.broadcast(FLOAT, 1f - w0), c1 = FloatVector.broadcast(FLOAT, 1f - w1);
-      FloatVector c2 = FloatVector.broadcast(FLOAT, 1f - w2), c3 = FloatVector.broadcast(FLOAT, 1f - w3);
-      float a0 = x[xa + i], a1 = x[xa + i + 1], a2 = x[xa + i + 2], a3 = x[xa + i + 3];
-      float e0 = x[xc + i], e1 = x[xc + i + 1], e2 = x[xc + i + 2], e3 = x[xc + i + 3];
-      FloatVector u0 = FloatVector.broadcast(FLOAT, a0), u1 = FloatVector.broadcast(FLOAT, a1);
-      FloatVector u2 = FloatVector.broadcast(FLOAT, a2), u3 = FloatVector.broadcast(FLOAT, a3);
-      FloatVector v0 = FloatVector.broadcast(FLOAT, e0), v1 = FloatVector.broadcast(FLOAT, e1);
-      FloatVector v2 = FloatVector.broadcast(FLOAT, e2), v3 = FloatVector.broadcast(FLOAT, e3);
-      FloatVector f0 = FloatVector.zero(FLOAT), f1 = f0, f2 = f0, f3 = f0, g0 = f0, g1 = f0, g2 = f0, g3 = f0;
-      int j = 0;
-      for (; j < bound; j += LANES) {
-        FloatVector l0 = FloatVector.fromArray(FLOAT, l, r0 + j), l1 = FloatVector.fromArray(FLOAT, l, r1 + j);
-        FloatVector l2 = FloatVector.fromArray(FLOAT, l, r2 + j), l3 = FloatVector.fromArray(FLOAT, l, r3 + j);
-        if (update) {
-          FloatVector wj = FloatVector.fromArray(FLOAT, w, wb + j), pj = FloatVector.fromArray(FLOAT, p, pb + j);
-          FloatVector keep0 = c0.sub(wj), add0 = pj.mul(w0), keep1 = c1.sub(wj), add1 = pj.mul(w1);
-          FloatVector keep2 = c2.sub(wj), add2 = pj.mul(w2), keep3 = c3.sub(wj), add3 = pj.mul(w3);
-          l0 = USE_FMA ? keep0.fma(l0, add0) : keep0.mul(l0).add(add0);
-          l1 = USE_FMA ? keep1.fma(l1, add1) : keep1.mul(l1).add(add1);
-          l2 = USE_FMA ? keep2.fma(l2, add2) : keep2.mul(l2).add(add2);
-          l3 = USE_FMA ? keep3.fma(l3, add3) : keep3.mul(l3).add(add3);
-          l0 = l0.blend(0f, index.compare(VectorOperators.EQ, (float) (i - j)));
-          l1 = l1.blend(0f, index.compare(VectorOperators.EQ, (float) (i + 1 - j)));
-          l2 = l2.blend(0f, index.compare(VectorOperators.EQ, (float) (i + 2 - j)));
-          l3 = l3.blend(0f, index.compare(VectorOperators.EQ, (float) (i + 3 - j)));
-          l0.intoArray(l, r0 + j);
-          l1.intoArray(l, r1 + j);
-          l2.intoArray(l, r2 + j);
-          l3.intoArray(l, r3 + j);
+      for (int k = k0; k < k0 + 2 * pairs; k += 2) {
+        boolean upd = update && k == k0;
+        int xa = heads[3 * k], ba = heads[3 * k + 1], fa = heads[3 * k + 2];
+        int xc = heads[3 * k + 3], bc = heads[3 * k + 4], fc = heads[3 * k + 5];
+        int r0 = lb + i * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
+        float w0 = upd ? w[wb + i] : 0f, w1 = upd ? w[wb + i + 1] : 0f;
+        float w2 = upd ? w[wb + i + 2] : 0f, w3 = upd ? w[wb + i + 3] : 0f;
+        FloatVector c0 = FloatVector.broadcast(FLOAT, 1f - w0), c1 = FloatVector.broadcast(FLOAT, 1f - w1);
+        FloatVector c2 = FloatVector.broadcast(FLOAT, 1f - w2), c3 = FloatVector.broadcast(FLOAT, 1f - w3);
+        float a0 = x[xa + i], a1 = x[xa + i + 1], a2 = x[xa + i + 2], a3 = x[xa + i + 3];
+        float e0 = x[xc + i], e1 = x[xc + i + 1], e2 = x[xc + i + 2], e3 = x[xc + i + 3];
+        FloatVector u0 = FloatVector.broadcast(FLOAT, a0), u1 = FloatVector.broadcast(FLOAT, a1);
+        FloatVector u2 = FloatVector.broadcast(FLOAT, a2), u3 = FloatVector.broadcast(FLOAT, a3);
+        FloatVector v0 = FloatVector.broadcast(FLOAT, e0), v1 = FloatVector.broadcast(FLOAT, e1);
+        FloatVector v2 = FloatVector.broadcast(FLOAT, e2), v3 = FloatVector.broadcast(FLOAT, e3);
+        FloatVector f0 = FloatVector.zero(FLOAT), f1 = f0, f2 = f0, f3 = f0, g0 = f0, g1 = f0, g2 = f0, g3 = f0;
+        int j = 0;
+        for (; j < bound; j += LANES) {
+          FloatVector l0 = FloatVector.fromArray(FLOAT, l, r0 + j), l1 = FloatVector.fromArray(FLOAT, l, r1 + j);
+          FloatVector l2 = FloatVector.fromArray(FLOAT, l, r2 + j), l3 = FloatVector.fromArray(FLOAT, l, r3 + j);
+          if (upd) {
+            FloatVector wj = FloatVector.fromArray(FLOAT, w, wb + j), pj = FloatVector.fromArray(FLOAT, p, pb + j);
+            FloatVector keep0 = c0.sub(wj), add0 = pj.mul(w0), keep1 = c1.sub(wj), add1 = pj.mul(w1);
+            FloatVector keep2 = c2.sub(wj), add2 = pj.mul(w2), keep3 = c3.sub(wj), add3 = pj.mul(w3);
+            l0 = USE_FMA ? keep0.fma(l0, add0) : keep0.mul(l0).add(add0);
+            l1 = USE_FMA ? keep1.fma(l1, add1) : keep1.mul(l1).add(add1);
+            l2 = USE_FMA ? keep2.fma(l2, add2) : keep2.mul(l2).add(add2);
+            l3 = USE_FMA ? keep3.fma(l3, add3) : keep3.mul(l3).add(add3);
+            l0 = l0.blend(0f, index.compare(VectorOperators.EQ, (float) (i - j)));
+            l1 = l1.blend(0f, index.compare(VectorOperators.EQ, (float) (i + 1 - j)));
+            l2 = l2.blend(0f, index.compare(VectorOperators.EQ, (float) (i + 2 - j)));
+            l3 = l3.blend(0f, index.compare(VectorOperators.EQ, (float) (i + 3 - j)));
+            l0.intoArray(l, r0 + j);
+            l1.intoArray(l, r1 + j);
+            l2.intoArray(l, r2 + j);
+            l3.intoArray(l, r3 + j);
+          }
+          FloatVector xj = FloatVector.fromArray(FLOAT, x, xa + j);
+          f0 = USE_FMA ? l0.fma(xj, f0) : l0.mul(xj).add(f0);
+          f1 = USE_FMA ? l1.fma(xj, f1) : l1.mul(xj).add(f1);
+          f2 = USE_FMA ? l2.fma(xj, f2) : l2.mul(xj).add(f2);
+          f3 = USE_FMA ? l3.fma(xj, f3) : l3.mul(xj).add(f3);
+          FloatVector yj = FloatVector.fromArray(FLOAT, x, xc + j);
+          g0 = USE_FMA ? l0.fma(yj, g0) : l0.mul(yj).add(g0);
+          g1 = USE_FMA ? l1.fma(yj, g1) : l1.mul(yj).add(g1);
+          g2 = USE_FMA ? l2.fma(yj, g2) : l2.mul(yj).add(g2);
+          g3 = USE_FMA ? l3.fma(yj, g3) : l3.mul(yj).add(g3);
+          FloatVector bv = FloatVector.fromArray(FLOAT, bwd, ba + j), cv = FloatVector.fromArray(FLOAT, bwd, bc + j);
+          bv = USE_FMA ? l0.fma(u0, bv) : l0.mul(u0).add(bv);
+          bv = USE_FMA ? l1.fma(u1, bv) : l1.mul(u1).add(bv);
+          bv = USE_FMA ? l2.fma(u2, bv) : l2.mul(u2).add(bv);
+          bv = USE_FMA ? l3.fma(u3, bv) : l3.mul(u3).add(bv);
+          cv = USE_FMA ? l0.fma(v0, cv) : l0.mul(v0).add(cv);
+          cv = USE_FMA ? l1.fma(v1, cv) : l1.mul(v1).add(cv);
+          cv = USE_FMA ? l2.fma(v2, cv) : l2.mul(v2).add(cv);
+          cv = USE_FMA ? l3.fma(v3, cv) : l3.mul(v3).add(cv);
+          bv.intoArray(bwd, ba + j);
+          cv.intoArray(bwd, bc + j);
         }
-        FloatVector xj = FloatVector.fromArray(FLOAT, x, xa + j);
-        f0 = USE_FMA ? l0.fma(xj, f0) : l0.mul(xj).add(f0);
-        f1 = USE_FMA ? l1.fma(xj, f1) : l1.mul(xj).add(f1);
-        f2 = USE_FMA ? l2.fma(xj, f2) : l2.mul(xj).add(f2);
-        f3 = USE_FMA ? l3.fma(xj, f3) : l3.mul(xj).add(f3);
-        FloatVector yj = FloatVector.fromArray(FLOAT, x, xc + j);
-        g0 = USE_FMA ? l0.fma(yj, g0) : l0.mul(yj).add(g0);
-        g1 = USE_FMA ? l1.fma(yj, g1) : l1.mul(yj).add(g1);
-        g2 = USE_FMA ? l2.fma(yj, g2) : l2.mul(yj).add(g2);
-        g3 = USE_FMA ? l3.fma(yj, g3) : l3.mul(yj).add(g3);
-        FloatVector bv = FloatVector.fromArray(FLOAT, bwd, ba + j), cv = FloatVector.fromArray(FLOAT, bwd, bc + j);
-        bv = USE_FMA ? l0.fma(u0, bv) : l0.mul(u0).add(bv);
-        bv = USE_FMA ? l1.fma(u1, bv) : l1.mul(u1).add(bv);
-        bv = USE_FMA ? l2.fma(u2, bv) : l2.mul(u2).add(bv);
-        bv = USE_FMA ? l3.fma(u3, bv) : l3.mul(u3).add(bv);
-        cv = USE_FMA ? l0.fma(v0, cv) : l0.mul(v0).add(cv);
-        cv = USE_FMA ? l1.fma(v1, cv) : l1.mul(v1).add(cv);
-        cv = USE_FMA ? l2.fma(v2, cv) : l2.mul(v2).add(cv);
-        cv = USE_FMA ? l3.fma(v3, cv) : l3.mul(v3).add(cv);
-        bv.intoArray(bwd, ba + j);
-        cv.intoArray(bwd, bc + j);
-      }
-      double s0 = 0, s1 = 0, s2 = 0, s3 = 0, t0 = 0, t1 = 0, t2 = 0, t3 = 0;
-      // scalar tail
-      for (; j < n; j++) {
-        float xj = x[xa + j], yj = x[xc + j], l0 = l[r0 + j], l1 = l[r1 + j], l2 = l[r2 + j], l3 = l[r3 + j];
-        if (update) {
-          float wj = w[wb + j], pj = p[pb + j];
-          l0 = j == i ? 0f : (1f - w0 - wj) * l0 + w0 * pj;
-          l1 = j == i + 1 ? 0f : (1f - w1 - wj) * l1 + w1 * pj;
-          l2 = j == i + 2 ? 0f : (1f - w2 - wj) * l2 + w2 * pj;
-          l3 = j == i + 3 ? 0f : (1f - w3 - wj) * l3 + w3 * pj;
-          l[r0 + j] = l0;
-          l[r1 + j] = l1;
-          l[r2 + j] = l2;
-          l[r3 + j] = l3;
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+        // scalar tail
+        for (; j < n; j++) {
+          float xj = x[xa + j], yj = x[xc + j], l0 = l[r0 + j], l1 = l[r1 + j], l2 = l[r2 + j], l3 = l[r3 + j];
+          if (upd) {
+            float wj = w[wb + j], pj = p[pb + j];
+            l0 = j == i ? 0f : (1f - w0 - wj) * l0 + w0 * pj;
+            l1 = j == i + 1 ? 0f : (1f - w1 - wj) * l1 + w1 * pj;
+            l2 = j == i + 2 ? 0f : (1f - w2 - wj) * l2 + w2 * pj;
+            l3 = j == i + 3 ? 0f : (1f - w3 - wj) * l3 + w3 * pj;
+            l[r0 + j] = l0;
+            l[r1 + j] = l1;
+            l[r2 + j] = l2;
+            l[r3 + j] = l3;
+          }
+          s0 += (double) l0 * xj;
+          s1 += (double) l1 * xj;
+          s2 += (double) l2 * xj;
+          s3 += (double) l3 * xj;
+          t0 += (double) l0 * yj;
+          t1 += (double) l1 * yj;
+          t2 += (double) l2 * yj;
+          t3 += (double) l3 * yj;
+          bwd[ba + j] = bwd[ba + j] + l0 * a0 + l1 * a1 + l2 * a2 + l3 * a3;
+          bwd[bc + j] = bwd[bc + j] + l0 * e0 + l1 * e1 + l2 * e2 + l3 * e3;
         }
-        s0 += (double) l0 * xj;
-        s1 += (double) l1 * xj;
-        s2 += (double) l2 * xj;
-        s3 += (double) l3 * xj;
-        t0 += (double) l0 * yj;
-        t1 += (double) l1 * yj;
-        t2 += (double) l2 * yj;
-        t3 += (double) l3 * yj;
-        bwd[ba + j] = bwd[ba + j] + l0 * a0 + l1 * a1 + l2 * a2 + l3 * a3;
-        bwd[bc + j] = bwd[bc + j] + l0 * e0 + l1 * e1 + l2 * e2 + l3 * e3;
+        f0.intoArray(lanes, 0);
+        f1.intoArray(lanes, LANES);
+        f2.intoArray(lanes, 2 * LANES);
+        f3.intoArray(lanes, 3 * LANES);
+        SimdLoops.sumLanes4(lanes, 0);
+        fwd[fa + i] = (float) (s0 + lanes[0]);
+        fwd[fa + i + 1] = (float) (s1 + lanes[LANES]);
+        fwd[fa + i + 2] = (float) (s2 + lanes[2 * LANES]);
+        fwd[fa + i + 3] = (float) (s3 + lanes[3 * LANES]);
+        g0.intoArray(lanes, 0);
+        g1.intoArray(lanes, LANES);
+        g2.intoArray(lanes, 2 * LANES);
+        g3.intoArray(lanes, 3 * LANES);
+        SimdLoops.sumLanes4(lanes, 0);
+        fwd[fc + i] = (float) (t0 + lanes[0]);
+        fwd[fc + i + 1] = (float) (t1 + lanes[LANES]);
+        fwd[fc + i + 2] = (float) (t2 + lanes[2 * LANES]);
+        fwd[fc + i + 3] = (float) (t3 + lanes[3 * LANES]);
       }
-      f0.intoArray(lanes, 0);
-      f1.intoArray(lanes, LANES);
-      f2.intoArray(lanes, 2 * LANES);
-      f3.intoArray(lanes, 3 * LANES);
-      SimdLoops.sumLanes4(lanes, 0);
-      fwd[fa + i] = (float) (s0 + lanes[0]);
-      fwd[fa + i + 1] = (float) (s1 + lanes[LANES]);
-      fwd[fa + i + 2] = (float) (s2 + lanes[2 * LANES]);
-      fwd[fa + i + 3] = (float) (s3 + lanes[3 * LANES]);
-      g0.intoArray(lanes, 0);
-      g1.intoArray(lanes, LANES);
-      g2.intoArray(lanes, 2 * LANES);
-      g3.intoArray(lanes, 3 * LANES);
-      SimdLoops.sumLanes4(lanes, 0);
-      fwd[fc + i] = (float) (t0 + lanes[0]);
-      fwd[fc + i + 1] = (float) (t1 + lanes[LANES]);
-      fwd[fc + i + 2] = (float) (t2 + lanes[2 * LANES]);
-      fwd[fc + i + 3] = (float) (t3 + lanes[3 * LANES]);
     }
     for (; i < i1; i++) {
-      singleRow(l, lb, n, update, p, pb, w, wb, x, bwd, fwd, heads, k, 2, i, lanes);
+      singleRow(l, lb, n, update, p, pb, w, wb, x, bwd, fwd, heads, k0, 2 * pairs, i, lanes);
     }
   }
 
