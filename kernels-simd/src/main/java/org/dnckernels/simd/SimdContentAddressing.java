@@ -1,11 +1,17 @@
 package org.dnckernels.simd;
 
+import static org.dnckernels.simd.SimdLoops.HIGH_HALVES;
+import static org.dnckernels.simd.SimdLoops.ODD_QUARTERS;
+import static org.dnckernels.simd.SimdLoops.SWAP_1;
+import static org.dnckernels.simd.SimdLoops.SWAP_2;
+import static org.dnckernels.simd.SimdLoops.SWAP_4;
+import static org.dnckernels.simd.SimdLoops.SWAP_8;
+import static org.dnckernels.simd.SimdLoops.SWAP_HALVES;
+import static org.dnckernels.simd.SimdLoops.SWAP_QUARTERS;
 import static org.dnckernels.simd.SimdLoops.array;
 import static org.dnckernels.simd.SimdLoops.offset;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import org.dnckernels.DncKernels;
 import org.dnckernels.Tensor;
@@ -39,27 +45,12 @@ final class SimdContentAddressing {
    * C2 and the interpreter). Halves: u01 = [v0 lo + v0 hi, v1 hi + v1 lo], u23 likewise; quarters: lanes of
    * quarter 0, 1, 2, 3 then hold v0, v2, v1, v3; the remaining folds stay inside each quarter. Written out inline
    * at each use: a helper taking vectors would box them. Four accumulators per fold cost 5 lane permutations
-   * where four reduceLanes cost about 16.
+   * where four reduceLanes cost about 16. The masks and permutations are SimdLoops' (its sumLanes4 is the
+   * same fold through an array).
    */
-  private static final int HALF = LANES / 2, QUARTER = LANES / 4;
-  private static final VectorMask<Float> HIGH_HALF = VectorMask.fromLong(SPECIES, ((1L << LANES) - 1) & (-1L << HALF));
-  private static final VectorMask<Float> ODD_QUARTERS = VectorMask.fromLong(SPECIES, oddQuarters());
-  private static final VectorShuffle<Float> SWAP_HALVES = VectorShuffle.fromOp(SPECIES, i -> i ^ HALF);
-  private static final VectorShuffle<Float> SWAP_QUARTERS = VectorShuffle.fromOp(SPECIES, i -> i ^ QUARTER);
-  private static final VectorShuffle<Float> SWAP_2 = VectorShuffle.fromOp(SPECIES, i -> i ^ Math.max(1, QUARTER / 2));
-  private static final VectorShuffle<Float> SWAP_1 = VectorShuffle.fromOp(SPECIES, i -> i ^ 1);
+  private static final int QUARTER = LANES / 4;
 
   private SimdContentAddressing() {}
-
-  private static long oddQuarters() {
-    long bits = 0;
-    for (int i = 0; i < LANES; i++) {
-      if ((i & QUARTER) != 0) {
-        bits |= 1L << i;
-      }
-    }
-    return bits;
-  }
 
   static void contentWeights(Tensor memory, Tensor keys, Tensor strengths, Tensor out, int b0, int b1) {
     int n = memory.dim(1), w = memory.dim(2), h = keys.dim(1);
@@ -114,25 +105,37 @@ final class SimdContentAddressing {
       }
       // lane sums of four accumulators at once, in sumLanes' fixed order (see SUM_OF_4)
       {
-        FloatVector u01 = a0.blend(a1, HIGH_HALF).add(a1.blend(a0, HIGH_HALF).rearrange(SWAP_HALVES));
-        FloatVector u23 = a2.blend(a3, HIGH_HALF).add(a3.blend(a2, HIGH_HALF).rearrange(SWAP_HALVES));
+        FloatVector u01 = a0.blend(a1, HIGH_HALVES).add(a1.blend(a0, HIGH_HALVES).rearrange(SWAP_HALVES));
+        FloatVector u23 = a2.blend(a3, HIGH_HALVES).add(a3.blend(a2, HIGH_HALVES).rearrange(SWAP_HALVES));
         FloatVector x = u01.blend(u23, ODD_QUARTERS).add(u23.blend(u01, ODD_QUARTERS).rearrange(SWAP_QUARTERS));
-        if (LANES >= 8) {
-          x = x.add(x.rearrange(SWAP_2));
+        if (LANES >= 64) {
+          x = x.add(x.rearrange(SWAP_8));
+        }
+        if (LANES >= 32) {
+          x = x.add(x.rearrange(SWAP_4));
         }
         if (LANES >= 16) {
+          x = x.add(x.rearrange(SWAP_2));
+        }
+        if (LANES >= 8) {
           x = x.add(x.rearrange(SWAP_1));
         }
         x.intoArray(lanes, 0);
       }
       {
-        FloatVector u01 = q0.blend(q1, HIGH_HALF).add(q1.blend(q0, HIGH_HALF).rearrange(SWAP_HALVES));
-        FloatVector u23 = q2.blend(q3, HIGH_HALF).add(q3.blend(q2, HIGH_HALF).rearrange(SWAP_HALVES));
+        FloatVector u01 = q0.blend(q1, HIGH_HALVES).add(q1.blend(q0, HIGH_HALVES).rearrange(SWAP_HALVES));
+        FloatVector u23 = q2.blend(q3, HIGH_HALVES).add(q3.blend(q2, HIGH_HALVES).rearrange(SWAP_HALVES));
         FloatVector x = u01.blend(u23, ODD_QUARTERS).add(u23.blend(u01, ODD_QUARTERS).rearrange(SWAP_QUARTERS));
-        if (LANES >= 8) {
-          x = x.add(x.rearrange(SWAP_2));
+        if (LANES >= 64) {
+          x = x.add(x.rearrange(SWAP_8));
+        }
+        if (LANES >= 32) {
+          x = x.add(x.rearrange(SWAP_4));
         }
         if (LANES >= 16) {
+          x = x.add(x.rearrange(SWAP_2));
+        }
+        if (LANES >= 8) {
           x = x.add(x.rearrange(SWAP_1));
         }
         x.intoArray(lanes, LANES);
@@ -177,13 +180,19 @@ final class SimdContentAddressing {
           a3 = FMA ? x3.fma(kv, a3) : x3.mul(kv).add(a3);
         }
         {
-          FloatVector u01 = a0.blend(a1, HIGH_HALF).add(a1.blend(a0, HIGH_HALF).rearrange(SWAP_HALVES));
-          FloatVector u23 = a2.blend(a3, HIGH_HALF).add(a3.blend(a2, HIGH_HALF).rearrange(SWAP_HALVES));
+          FloatVector u01 = a0.blend(a1, HIGH_HALVES).add(a1.blend(a0, HIGH_HALVES).rearrange(SWAP_HALVES));
+          FloatVector u23 = a2.blend(a3, HIGH_HALVES).add(a3.blend(a2, HIGH_HALVES).rearrange(SWAP_HALVES));
           FloatVector x = u01.blend(u23, ODD_QUARTERS).add(u23.blend(u01, ODD_QUARTERS).rearrange(SWAP_QUARTERS));
-          if (LANES >= 8) {
-            x = x.add(x.rearrange(SWAP_2));
+          if (LANES >= 64) {
+            x = x.add(x.rearrange(SWAP_8));
+          }
+          if (LANES >= 32) {
+            x = x.add(x.rearrange(SWAP_4));
           }
           if (LANES >= 16) {
+            x = x.add(x.rearrange(SWAP_2));
+          }
+          if (LANES >= 8) {
             x = x.add(x.rearrange(SWAP_1));
           }
           x.intoArray(lanes, 0);

@@ -29,17 +29,20 @@ final class SimdLoops {
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-  // sumLanes4's lane masks and permutations: constants, so C2 turns them into single blends and permutes
+  // The lane masks and permutations of the four-row lane sums (sumLanes4 here, written out inline in
+  // SimdContentAddressing): constants, so C2 turns them into single blends and permutes. After the halves and
+  // quarters levels, the levels left are SWAP_8 (LANES ≥ 64), SWAP_4 (≥ 32), SWAP_2 (≥ 16), SWAP_1 (≥ 8), in that
+  // order.
   private static final VectorMask<Float> LOW_HALVES = lanesWhere(LANES / 2, 0);
-  private static final VectorMask<Float> HIGH_HALVES = lanesWhere(LANES / 2, 1);
+  static final VectorMask<Float> HIGH_HALVES = lanesWhere(LANES / 2, 1);
   private static final VectorMask<Float> EVEN_QUARTERS = lanesWhere(LANES / 4, 0);
-  private static final VectorMask<Float> ODD_QUARTERS = lanesWhere(LANES / 4, 1);
-  private static final VectorShuffle<Float> SWAP_HALVES = swapGroups(LANES / 2);
-  private static final VectorShuffle<Float> SWAP_QUARTERS = swapGroups(LANES / 4);
-  private static final VectorShuffle<Float> SWAP_8 = LANES >= 64 ? swapGroups(8) : null;
-  private static final VectorShuffle<Float> SWAP_4 = LANES >= 32 ? swapGroups(4) : null;
-  private static final VectorShuffle<Float> SWAP_2 = LANES >= 16 ? swapGroups(2) : null;
-  private static final VectorShuffle<Float> SWAP_1 = LANES >= 8 ? swapGroups(1) : null;
+  static final VectorMask<Float> ODD_QUARTERS = lanesWhere(LANES / 4, 1);
+  static final VectorShuffle<Float> SWAP_HALVES = swapGroups(LANES / 2);
+  static final VectorShuffle<Float> SWAP_QUARTERS = swapGroups(LANES / 4);
+  static final VectorShuffle<Float> SWAP_8 = LANES >= 64 ? swapGroups(8) : null;
+  static final VectorShuffle<Float> SWAP_4 = LANES >= 32 ? swapGroups(4) : null;
+  static final VectorShuffle<Float> SWAP_2 = LANES >= 16 ? swapGroups(2) : null;
+  static final VectorShuffle<Float> SWAP_1 = LANES >= 8 ? swapGroups(1) : null;
 
   private SimdLoops() {}
 
