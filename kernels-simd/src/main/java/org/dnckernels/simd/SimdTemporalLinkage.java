@@ -125,7 +125,7 @@ final class SimdTemporalLinkage {
         for (int i0 = 0; i0 < n; i0 += chunk) {
           int i1 = Math.min(n, i0 + chunk);
           if (pairs > 0) {
-            rows4x2(l, lb, n, update, p, pb, w, wb, x, bwd, fwd, heads, 0, pairs, i0, i1, lanes);
+            rows4x2(l, lb, n, update, p, pb, w, wb, x, bwd, fwd, heads, pairs, i0, i1, lanes);
           }
           if (r % 2 == 1) {
             rows4x1(l, lb, n, update && r == 1, p, pb, w, wb, x, bwd, fwd, heads, r - 1, i0, i1, lanes);
@@ -296,13 +296,13 @@ final class SimdTemporalLinkage {
    */
   private static void rows4x2(
       float[] l, int lb, int n, boolean update, float[] p, int pb, float[] w, int wb, float[] x, float[] bwd,
-      float[] fwd, int[] heads, int k0, int pairs, int i0, int i1, float[] lanes) {
+      float[] fwd, int[] heads, int pairs, int i0, int i1, float[] lanes) {
     int bound = FLOAT.loopBound(n);
     FloatVector index = FloatVector.zero(FLOAT).addIndex(1);
     int i = i0;
     for (; i + 4 <= i1; i += 4) {
-      for (int k = k0; k < k0 + 2 * pairs; k += 2) {
-        boolean upd = update && k == k0;
+      for (int k = 0; k < 2 * pairs; k += 2) {
+        boolean upd = update && k == 0;
         int xa = heads[3 * k], ba = heads[3 * k + 1], fa = heads[3 * k + 2];
         int xc = heads[3 * k + 3], bc = heads[3 * k + 4], fc = heads[3 * k + 5];
         int r0 = lb + i * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
@@ -407,7 +407,7 @@ final class SimdTemporalLinkage {
       }
     }
     for (; i < i1; i++) {
-      singleRow(l, lb, n, update, p, pb, w, wb, x, bwd, fwd, heads, k0, 2 * pairs, i, lanes);
+      singleRow(l, lb, n, update, p, pb, w, wb, x, bwd, fwd, heads, 0, 2 * pairs, i, lanes);
     }
   }
 
