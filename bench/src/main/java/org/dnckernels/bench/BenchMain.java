@@ -46,7 +46,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *
  * The kernels run at {@link BenchShapes#STANDARD} (content, erase/add and read also at
  * {@link BenchShapes#HUGE_MEMORY}), or at {@code --shapes}; the triad baseline at every size of
- * {@link BandwidthBenchmark}; the SIMD memory step at 1 and 2 threads; CUDA also with transfers. A backend that is
+ * {@link BandwidthBenchmark} and the one-core {@link ComputeCeilingBenchmark}; the SIMD memory step at 1 and 2 threads; CUDA also with transfers. A backend that is
  * unavailable is left out and listed in the report with its reason. Every run uses {@code -prof gc}.
  */
 public final class BenchMain {
@@ -174,7 +174,7 @@ public final class BenchMain {
                           16x1024x64x4, and 1x16384x64x4 for contentWeights, eraseAndAdd, read)
           --kernels       a subset of: %s
           --backends      a subset of the backends found (default: all available ones)
-          --no-baseline   skip the triad bandwidth baseline
+          --no-baseline   skip the triad bandwidth and compute-ceiling baselines
           --jvm-args      extra arguments for the benchmark JVMs
           --simd-threads  worker threads of the simd backend (default: its own, one per available processor);
                           the thread-scaling benchmark always measures 1 and 2
@@ -332,6 +332,8 @@ public final class BenchMain {
     if (request.baseline()) {
       runs.add(new Run("bandwidth baseline", BandwidthBenchmark.class, List.of("triad"),
           params("kib", List.of(BandwidthBenchmark.SIZES_KIB)), false));
+      runs.add(new Run("compute ceiling", ComputeCeilingBenchmark.class, List.of("read", "readFma4", "readFma8"),
+          params("kib", List.of(ComputeCeilingBenchmark.SIZES_KIB)), false));
     }
     if (request.kernels().contains("memoryStep")) {
       if (backends.contains("simd")) {

@@ -24,8 +24,9 @@ class BenchMainTest {
   @Test
   void defaultPlanRunsEveryKernelOnTheAvailableBackendsAndRecordsTheOthers() {
     Plan p = plan(List.of(NO_CUDA, SIMD, SCALAR));
-    // 16 kernels at 4 shapes + 3 memory kernels at N=16384, on 2 backends; 5 triads; 2 thread counts
-    assertEquals(2 * (16 * 4 + 3) + 5 + 2, p.cases());
+    // 16 kernels at 4 shapes + 3 memory kernels at N=16384, on 2 backends; 5 triads; 3 ceilings at 2 sizes; 2 thread
+    // counts
+    assertEquals(2 * (16 * 4 + 3) + 5 + 6 + 2, p.cases());
     assertTrue(p.runs().stream().noneMatch(r -> r.benchmarkClass() == TransferBenchmarks.class));
     assertTrue(p.runs().stream().allMatch(r -> !r.params().containsKey("backend")
         || !r.params().get("backend").contains("cuda")));
@@ -39,7 +40,7 @@ class BenchMainTest {
     int transfers = p.runs().stream().filter(r -> r.benchmarkClass() == TransferBenchmarks.class)
         .mapToInt(Run::cases).sum();
     assertEquals(16 * 4 + 3, transfers);
-    assertEquals(3 * (16 * 4 + 3) + transfers + 5 + 2, p.cases());
+    assertEquals(3 * (16 * 4 + 3) + transfers + 5 + 6 + 2, p.cases());
   }
 
   @Test

@@ -9,6 +9,7 @@ import java.util.Set;
 import org.dnckernels.MemoryShape;
 import org.dnckernels.bench.BandwidthBenchmark;
 import org.dnckernels.bench.BenchShapes;
+import org.dnckernels.bench.ComputeCeilingBenchmark;
 import org.dnckernels.bench.Workload;
 
 /**
@@ -45,19 +46,27 @@ public final class ReportData {
   public record TriadRow(long kib, long bytesMoved, double nanos, double errorNanos, double gbps,
       double allocBytesPerOp) {}
 
+  /**
+   * The compute-ceiling baseline: one core streaming {@code kib} KiB with {@code fmasPerVector} lane FMAs per
+   * vector loaded and nothing else; {@code fraction} is its GB/s over the nearest triad's.
+   */
+  public record CeilingRow(int fmasPerVector, long kib, double nanos, double errorNanos, double gbps, double fraction) {}
+
   /** The SIMD memory step with a number of worker threads. */
   public record ThreadRow(String backend, String shape, int threads, double nanos, double errorNanos, double speedup,
       double allocBytesPerOp) {}
 
   private final List<KernelRow> kernels;
   private final List<TriadRow> triads;
+  private final List<CeilingRow> ceilings;
   private final List<ThreadRow> threads;
   private final List<String> unrecognised;
 
-  private ReportData(List<KernelRow> kernels, List<TriadRow> triads, List<ThreadRow> threads,
-      List<String> unrecognised) {
+  private ReportData(List<KernelRow> kernels, List<TriadRow> triads, List<CeilingRow> ceilings,
+      List<ThreadRow> threads, List<String> unrecognised) {
     this.kernels = kernels;
     this.triads = triads;
+    this.ceilings = ceilings;
     this.threads = threads;
     this.unrecognised = unrecognised;
   }
@@ -67,6 +76,7 @@ public final class ReportData {
     List<String> unrecognised = new ArrayList<>();
     List<JmhResult> kernelResults = new ArrayList<>();
     List<JmhResult> threadResults = new ArrayList<>();
+    List<JmhResult> ceilingResults = new ArrayList<>();
     for (JmhResult r : results) {
       switch (r.className()) {
         case "BandwidthBenchmark" -> {
@@ -82,10 +92,27 @@ public final class ReportData {
           }
         }
         case "ThreadScalingBenchmark" -> threadResults.add(r);
+        case "ComputeCeilingBenchmark" -> {
+          if (ComputeCeilingBenchmark.fmasPerVector(r.method()) >= 0 && r.param("kib") != null) {
+            ceilingResults.add(r);
+          } else {
+            unrecognised.add(r.benchmark() + " " + r.params());
+          }
+        }
         default -> unrecognised.add(r.benchmark() + " " + r.params());
       }
     }
     triads.sort(Comparator.comparingLong(TriadRow::kib));
+
+    List<CeilingRow> ceilings = new ArrayList<>();
+    for (JmhResult r : ceilingResults) {
+      long kib = Long.parseLong(r.param("kib"));
+      double gbps = (double) kib * 1024 / r.nanos();
+      double triadGbps = nearestTriad(triads, kib * 1024).map(TriadRow::gbps).orElse(Double.NaN);
+      ceilings.add(new CeilingRow(ComputeCeilingBenchmark.fmasPerVector(r.method()), kib, r.nanos(), r.errorNanos(),
+          gbps, gbps / triadGbps));
+    }
+    ceilings.sort(Comparator.comparingLong(CeilingRow::kib).thenComparingInt(CeilingRow::fmasPerVector));
 
     List<KernelRow> rows = new ArrayList<>();
     for (JmhResult r : kernelResults) {
@@ -126,7 +153,8 @@ public final class ReportData {
     }
     threadRows.sort(Comparator.comparing(ThreadRow::backend).thenComparing(ThreadRow::shape)
         .thenComparingInt(ThreadRow::threads));
-    return new ReportData(List.copyOf(rows), List.copyOf(triads), List.copyOf(threadRows), List.copyOf(unrecognised));
+    return new ReportData(List.copyOf(rows), List.copyOf(triads), List.copyOf(ceilings), List.copyOf(threadRows),
+        List.copyOf(unrecognised));
   }
 
   /** The triad whose working set is nearest (on a log scale) to {@code footprint} bytes. */
@@ -159,6 +187,10 @@ public final class ReportData {
 
   public List<TriadRow> triadRows() {
     return triads;
+  }
+
+  public List<CeilingRow> ceilingRows() {
+    return ceilings;
   }
 
   public List<ThreadRow> threadRows() {

@@ -282,6 +282,19 @@ public final class ReportMain {
     }
     doc.table(t.build());
     charts.triad(data).ifPresent(f -> doc.image(f, "triad bandwidth by working set"));
+    if (!data.ceilingRows().isEmpty()) {
+      doc.paragraph("Compute ceiling: one thread streams one float array and does k lane FMAs per vector loaded, "
+          + "with nothing else in the loop. It is the most a kernel with that FMA density can reach on one core "
+          + "here: forward/backward with R read heads does 2R FMAs per link-matrix vector (k = 8 for R = 4), read "
+          + "R per memory vector. Of triad: against the triad over the nearest working set.");
+      Document.TableBuilder c = new Document.TableBuilder().number("array").number("FMAs per vector")
+          .number("time per call").number("GB/s").number("of triad");
+      for (ReportData.CeilingRow r : data.ceilingRows()) {
+        c.row(Format.bytes(r.kib() * 1024), Integer.toString(r.fmasPerVector()),
+            Format.nanosWithError(r.nanos(), r.errorNanos()), Format.gbps(r.gbps()), Format.percent(r.fraction()));
+      }
+      doc.table(c.build());
+    }
   }
 
   private static void threadSection(Document doc, ReportData data, Charts charts) throws IOException {
@@ -360,6 +373,11 @@ public final class ReportMain {
       out.append(String.join(",", "triad", r.kib() + "KiB", "", "baseline", num(r.nanos()), num(r.errorNanos()),
           Long.toString(r.bytesMoved()), Long.toString(r.kib() * 1024), num(r.gbps()), Long.toString(r.kib()),
           num(r.gbps()), "1", "", "", num(r.allocBytesPerOp()))).append('\n');
+    }
+    for (ReportData.CeilingRow r : data.ceilingRows()) {
+      out.append(String.join(",", "ceiling-fma" + r.fmasPerVector(), r.kib() + "KiB", "", "baseline", num(r.nanos()),
+          num(r.errorNanos()), Long.toString(r.kib() * 1024), Long.toString(r.kib() * 1024), num(r.gbps()), "",
+          "", num(r.fraction()), "", "", "")).append('\n');
     }
     return out.toString();
   }

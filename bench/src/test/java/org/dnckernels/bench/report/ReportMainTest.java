@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Renders the report from a hand-made JMH JSON (contentWeights and read on scalar and simd at B16 N128 W32 R4,
- * the triad at 1 and 4 MiB, gc.alloc.rate.norm) and checks its numbers, tables and charts.
+ * the triad at 1 and 4 MiB, the FMA-8 compute ceiling at 4 MiB, gc.alloc.rate.norm) and checks its numbers, tables and charts.
  */
 class ReportMainTest {
   private static final String SHAPE = "16x128x32x4";
@@ -61,6 +61,9 @@ class ReportMainTest {
     assertEquals(List.of(SHAPE), data.shapes());
     assertEquals(4, data.kernelRows().size());
     assertEquals(2, data.triadRows().size());
+    assertEquals(1, data.ceilingRows().size());
+    assertEquals(8, data.ceilingRows().get(0).fmasPerVector());
+    assertEquals(0.5, data.ceilingRows().get(0).fraction(), 1e-6);
     assertTrue(data.unrecognised().isEmpty());
 
     KernelRow content = data.row("contentWeights", SHAPE, "simd", ReportData.KERNEL_ONLY).orElseThrow();
@@ -107,6 +110,8 @@ class ReportMainTest {
     // triad baseline, with and without an error
     assertTrue(md.contains("| 1 MiB | 10.0 ± 0.2 µs | 104.86 | 0 |"), md);
     assertTrue(md.contains("| 4 MiB | 50.0 µs | 83.89 | 2 |"), md);
+    // compute ceiling: 4 MiB read in 100 µs, half the 4 MiB triad's GB/s
+    assertTrue(md.contains("| 4 MiB | 8 | 100 µs | 41.94 | 50% |"), md);
     // machine header from the sidecar, with the unavailable backend's reason
     assertTrue(md.contains("| CPU | Test CPU 9000 (fixture) |"), md);
     assertTrue(md.contains("| vector species | preferred float species: 512 bits, 16 lanes |"), md);
@@ -177,8 +182,8 @@ class ReportMainTest {
     ReportMain.render(json, Optional.empty(), out);
     String md = Files.readString(out.resolve("report.md"));
     assertTrue(md.contains("| B16 N128 W32 R4 | simd | kernel | 25.0 ± 0.5 µs | 12.12 | 12% (1 MiB) | – | 48 |"), md);
-    // the sidecar planned 6 cases; 5 came back
-    assertTrue(md.contains("1 of 6 planned cases have no result"), md);
+    // the sidecar planned 7 cases; 6 came back
+    assertTrue(md.contains("1 of 7 planned cases have no result"), md);
     for (String chart : List.of("time-read.png", "speedup-16x128x32x4.png", "bandwidth-16x128x32x4.png")) {
       assertValidPng(out.resolve(chart));
     }
