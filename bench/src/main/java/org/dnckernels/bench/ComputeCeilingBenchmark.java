@@ -113,7 +113,10 @@ public class ComputeCeilingBenchmark {
         .reduceLanes(VectorOperators.ADD);
   }
 
-  /** k = 8: each vector loaded feeds eight FMAs, into 16 accumulators (two FMAs each per iteration). */
+  /**
+   * k = 8: each vector loaded feeds eight FMAs, into 16 accumulators (two FMAs each per iteration). Its first half
+   * repeats {@link #readFma4} on purpose: a shared loop would put a branch or a call in what is measured.
+   */
   @Benchmark
   public float readFma8(Stream s) {
     float[] a = s.a;
