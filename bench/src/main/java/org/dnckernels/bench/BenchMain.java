@@ -46,8 +46,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *
  * The kernels run at {@link BenchShapes#STANDARD} (content, erase/add and read also at
  * {@link BenchShapes#HUGE_MEMORY}), or at {@code --shapes}; the triad baseline at every size of
- * {@link BandwidthBenchmark} and the one-core {@link ComputeCeilingBenchmark}; the SIMD memory step at 1 and 2 threads; CUDA also with transfers. A backend that is
- * unavailable is left out and listed in the report with its reason. Every run uses {@code -prof gc}.
+ * {@link BandwidthBenchmark} and the one-core {@link ComputeCeilingBenchmark}; the SIMD memory step at 1 and 2
+ * threads; CUDA also with transfers. A backend that is unavailable is left out and listed in the report with its
+ * reason. Every run uses {@code -prof gc}.
  */
 public final class BenchMain {
   /** Forks, warmup and measurement of a run. */
