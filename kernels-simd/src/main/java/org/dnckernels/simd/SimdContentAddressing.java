@@ -45,8 +45,8 @@ final class SimdContentAddressing {
    * C2 and the interpreter). Halves: u01 = [v0 lo + v0 hi, v1 hi + v1 lo], u23 likewise; quarters: lanes of
    * quarter 0, 1, 2, 3 then hold v0, v2, v1, v3; the remaining folds stay inside each quarter. Written out inline
    * at each use: a helper taking vectors would box them. Four accumulators per fold cost 5 lane permutations
-   * where four reduceLanes cost about 16. The masks and permutations are SimdLoops' (its sumLanes4 is the
-   * same fold through an array).
+   * where four reduceLanes cost about 16. The masks and permutations are SimdLoops', whose comment describes the
+   * same fold (the link kernels use it too).
    */
   private static final int QUARTER = LANES / 4;
 

@@ -29,13 +29,17 @@ final class SimdLoops {
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-  // The lane masks and permutations of the four-row lane sums (sumLanes4 here, written out inline in
-  // SimdContentAddressing): constants, so C2 turns them into single blends and permutes. After the halves and
-  // quarters levels, the levels left are SWAP_8 (LANES ≥ 64), SWAP_4 (≥ 32), SWAP_2 (≥ 16), SWAP_1 (≥ 8), in that
-  // order.
-  private static final VectorMask<Float> LOW_HALVES = lanesWhere(LANES / 2, 0);
+  // The four-row lane sums. For accumulators v0..v3: u01 = v0.blend(v1, HIGH_HALVES) + v1.blend(v0, HIGH_HALVES)
+  // .rearrange(SWAP_HALVES), u23 likewise from v2, v3; x = u01.blend(u23, ODD_QUARTERS) + u23.blend(u01,
+  // ODD_QUARTERS).rearrange(SWAP_QUARTERS) (its quarters now hold v0, v2, v1, v3); then x += x.rearrange(S) for
+  // S = SWAP_8, SWAP_4, SWAP_2, SWAP_1, each where this species has it (not null). The sums of v0..v3 are then in
+  // lanes 0, LANE_OF_F1, LANE_OF_F2, LANE_OF_F3, bit for bit sumLanes' order (the same pairs are added at each
+  // level; float addition commutes). Constants, so C2 turns them into single blends and permutes. Written out
+  // inline where used (SimdContentAddressing, SimdTemporalLinkage): a helper taking vectors boxes them unless C2
+  // inlines it, and the link kernels sit at C2's inlining node cutoff. The array form these replaced there was
+  // inlined in some compilations and not in others; left out of line, it cost a standalone copy of the link
+  // kernel 25–45% (docs/simd.md).
   static final VectorMask<Float> HIGH_HALVES = lanesWhere(LANES / 2, 1);
-  private static final VectorMask<Float> EVEN_QUARTERS = lanesWhere(LANES / 4, 0);
   static final VectorMask<Float> ODD_QUARTERS = lanesWhere(LANES / 4, 1);
   static final VectorShuffle<Float> SWAP_HALVES = swapGroups(LANES / 2);
   static final VectorShuffle<Float> SWAP_QUARTERS = swapGroups(LANES / 4);
@@ -43,6 +47,8 @@ final class SimdLoops {
   static final VectorShuffle<Float> SWAP_4 = LANES >= 32 ? swapGroups(4) : null;
   static final VectorShuffle<Float> SWAP_2 = LANES >= 16 ? swapGroups(2) : null;
   static final VectorShuffle<Float> SWAP_1 = LANES >= 8 ? swapGroups(1) : null;
+  /** After those levels, the lanes that hold the sums of the second, third and fourth vector (the first's: 0). */
+  static final int LANE_OF_F1 = LANES / 2, LANE_OF_F2 = LANES / 4, LANE_OF_F3 = 3 * LANES / 4;
 
   private SimdLoops() {}
 
@@ -95,42 +101,6 @@ final class SimdLoops {
       }
     }
     return a[off];
-  }
-
-  /**
-   * {@link #sumLanes} of the four vectors stored at a[off], a[off + LANES], a[off + 2·LANES], a[off + 3·LANES],
-   * in place: the sums land at those four positions, bit for bit what four sumLanes calls give (the same pairs
-   * are added at each level). The first two levels pack the four rows into one vector, the rest run on it, so
-   * four rows cost about ten vector operations instead of 4·(LANES − 1) dependent scalar adds through memory.
-   * Needs LANES ≥ 4 (the backend refuses narrower vectors).
-   */
-  static void sumLanes4(float[] a, int off) {
-    FloatVector f0 = FloatVector.fromArray(FLOAT, a, off), f1 = FloatVector.fromArray(FLOAT, a, off + LANES);
-    FloatVector f2 = FloatVector.fromArray(FLOAT, a, off + 2 * LANES);
-    FloatVector f3 = FloatVector.fromArray(FLOAT, a, off + 3 * LANES);
-    // level LANES/2: rows 0|1 and 2|3 share a vector, each half holding a[i] + a[i + LANES/2]
-    FloatVector a01 = f0.blend(f1, HIGH_HALVES).add(f0.blend(f1, LOW_HALVES).rearrange(SWAP_HALVES));
-    FloatVector a23 = f2.blend(f3, HIGH_HALVES).add(f2.blend(f3, LOW_HALVES).rearrange(SWAP_HALVES));
-    // level LANES/4: quarters hold rows 0, 2, 1, 3
-    FloatVector b = a01.blend(a23, ODD_QUARTERS).add(a01.blend(a23, EVEN_QUARTERS).rearrange(SWAP_QUARTERS));
-    // the remaining levels within each quarter (constant conditions: C2 keeps only this species' levels)
-    if (LANES >= 64) {
-      b = b.add(b.rearrange(SWAP_8));
-    }
-    if (LANES >= 32) {
-      b = b.add(b.rearrange(SWAP_4));
-    }
-    if (LANES >= 16) {
-      b = b.add(b.rearrange(SWAP_2));
-    }
-    if (LANES >= 8) {
-      b = b.add(b.rearrange(SWAP_1));
-    }
-    b.intoArray(a, off);
-    float s1 = a[off + LANES / 2], s2 = a[off + LANES / 4], s3 = a[off + 3 * LANES / 4];
-    a[off + LANES] = s1;
-    a[off + 2 * LANES] = s2;
-    a[off + 3 * LANES] = s3;
   }
 
   /**

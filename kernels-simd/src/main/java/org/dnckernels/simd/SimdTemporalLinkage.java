@@ -1,5 +1,16 @@
 package org.dnckernels.simd;
 
+import static org.dnckernels.simd.SimdLoops.HIGH_HALVES;
+import static org.dnckernels.simd.SimdLoops.LANE_OF_F1;
+import static org.dnckernels.simd.SimdLoops.LANE_OF_F2;
+import static org.dnckernels.simd.SimdLoops.LANE_OF_F3;
+import static org.dnckernels.simd.SimdLoops.ODD_QUARTERS;
+import static org.dnckernels.simd.SimdLoops.SWAP_1;
+import static org.dnckernels.simd.SimdLoops.SWAP_2;
+import static org.dnckernels.simd.SimdLoops.SWAP_4;
+import static org.dnckernels.simd.SimdLoops.SWAP_8;
+import static org.dnckernels.simd.SimdLoops.SWAP_HALVES;
+import static org.dnckernels.simd.SimdLoops.SWAP_QUARTERS;
 import static org.dnckernels.simd.SimdLoops.array;
 import static org.dnckernels.simd.SimdLoops.offset;
 import static org.dnckernels.simd.SimdLoops.sumLanes;
@@ -30,9 +41,10 @@ import org.dnckernels.Tensor;
  * blended to an exact 0, and stores it), the others re-read it from L1. An odd head's kernel follows over chunks
  * of rows that stay in L2. So L comes from memory once, and goes back once when updated. Each kernel runs the
  * row loop itself: a call per block of rows was measured 30% slower on a matrix streamed from memory. Forward
- * sums keep float lanes along the row and reduce them with {@link SimdLoops#sumLanes4} (tail in double);
- * backward sums accumulate in float in the output rows, rows in ascending order whichever kernel runs. So the
- * fused results equal linkUpdate then forwardBackward bit for bit.
+ * sums keep float lanes along the row and reduce them in registers with SimdLoops' four-row lane sums, written
+ * out inline (tail in double): that kernel is at C2's inlining node cutoff, and the former call to an array form
+ * of those sums, left out of line, cost 25–45%. Backward sums accumulate in float in the output rows, rows in
+ * ascending order whichever kernel runs. So the fused results equal linkUpdate then forwardBackward bit for bit.
  */
 final class SimdTemporalLinkage {
   /** Floats of L per chunk of rows when an odd read head passes over it after the pairs (128 KiB: inside L2). */
@@ -105,7 +117,8 @@ final class SimdTemporalLinkage {
     float[] p = update ? array(prevPrecedence) : null, w = update ? array(writeWeights) : null;
     int pOff = update ? offset(prevPrecedence) : 0, wOff = update ? offset(writeWeights) : 0;
     SimdLoops.Scratch scratch = SimdLoops.scratch();
-    float[] lanes = scratch.floats(4 * LANES);
+    // one vector's lanes, for the rows left over from the four-row blocks
+    float[] lanes = scratch.floats(LANES);
     // per read head: the offsets of its previous read weights, backward row and forward row
     int[] heads = scratch.ints(3 * r);
     // with an odd head count above 1, the single head's kernel passes over each chunk of rows after the pairs' one
@@ -252,10 +265,6 @@ final class SimdTemporalLinkage {
         bv = USE_FMA ? l3.fma(u3, bv) : l3.mul(u3).add(bv);
         bv.intoArray(bwd, ba + j);
       }
-      f0.intoArray(lanes, 0);
-      f1.intoArray(lanes, LANES);
-      f2.intoArray(lanes, 2 * LANES);
-      f3.intoArray(lanes, 3 * LANES);
       double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
       // scalar tail
       for (; j < n; j++) {
@@ -277,11 +286,18 @@ final class SimdTemporalLinkage {
         s3 += (double) l3 * xj;
         bwd[ba + j] = bwd[ba + j] + l0 * a0 + l1 * a1 + l2 * a2 + l3 * a3;
       }
-      SimdLoops.sumLanes4(lanes, 0);
-      fwd[fa + i] = (float) (s0 + lanes[0]);
-      fwd[fa + i + 1] = (float) (s1 + lanes[LANES]);
-      fwd[fa + i + 2] = (float) (s2 + lanes[2 * LANES]);
-      fwd[fa + i + 3] = (float) (s3 + lanes[3 * LANES]);
+      // lane sums of f0..f3, the fold of SimdLoops' four-row lane sums (inline: see there)
+      FloatVector fs = f0.blend(f1, HIGH_HALVES).add(f1.blend(f0, HIGH_HALVES).rearrange(SWAP_HALVES));
+      FloatVector f23 = f2.blend(f3, HIGH_HALVES).add(f3.blend(f2, HIGH_HALVES).rearrange(SWAP_HALVES));
+      fs = fs.blend(f23, ODD_QUARTERS).add(f23.blend(fs, ODD_QUARTERS).rearrange(SWAP_QUARTERS));
+      fs = SWAP_8 == null ? fs : fs.add(fs.rearrange(SWAP_8));
+      fs = SWAP_4 == null ? fs : fs.add(fs.rearrange(SWAP_4));
+      fs = SWAP_2 == null ? fs : fs.add(fs.rearrange(SWAP_2));
+      fs = SWAP_1 == null ? fs : fs.add(fs.rearrange(SWAP_1));
+      fwd[fa + i] = (float) (s0 + fs.lane(0));
+      fwd[fa + i + 1] = (float) (s1 + fs.lane(LANE_OF_F1));
+      fwd[fa + i + 2] = (float) (s2 + fs.lane(LANE_OF_F2));
+      fwd[fa + i + 3] = (float) (s3 + fs.lane(LANE_OF_F3));
     }
     for (; i < i1; i++) {
       singleRow(l, lb, n, update, p, pb, w, wb, x, bwd, fwd, heads, k, 1, i, lanes);
@@ -386,24 +402,30 @@ final class SimdTemporalLinkage {
           bwd[ba + j] = bwd[ba + j] + l0 * a0 + l1 * a1 + l2 * a2 + l3 * a3;
           bwd[bc + j] = bwd[bc + j] + l0 * e0 + l1 * e1 + l2 * e2 + l3 * e3;
         }
-        f0.intoArray(lanes, 0);
-        f1.intoArray(lanes, LANES);
-        f2.intoArray(lanes, 2 * LANES);
-        f3.intoArray(lanes, 3 * LANES);
-        SimdLoops.sumLanes4(lanes, 0);
-        fwd[fa + i] = (float) (s0 + lanes[0]);
-        fwd[fa + i + 1] = (float) (s1 + lanes[LANES]);
-        fwd[fa + i + 2] = (float) (s2 + lanes[2 * LANES]);
-        fwd[fa + i + 3] = (float) (s3 + lanes[3 * LANES]);
-        g0.intoArray(lanes, 0);
-        g1.intoArray(lanes, LANES);
-        g2.intoArray(lanes, 2 * LANES);
-        g3.intoArray(lanes, 3 * LANES);
-        SimdLoops.sumLanes4(lanes, 0);
-        fwd[fc + i] = (float) (t0 + lanes[0]);
-        fwd[fc + i + 1] = (float) (t1 + lanes[LANES]);
-        fwd[fc + i + 2] = (float) (t2 + lanes[2 * LANES]);
-        fwd[fc + i + 3] = (float) (t3 + lanes[3 * LANES]);
+        // lane sums of f0..f3, the fold of SimdLoops' four-row lane sums (inline: see there)
+        FloatVector fs = f0.blend(f1, HIGH_HALVES).add(f1.blend(f0, HIGH_HALVES).rearrange(SWAP_HALVES));
+        FloatVector f23 = f2.blend(f3, HIGH_HALVES).add(f3.blend(f2, HIGH_HALVES).rearrange(SWAP_HALVES));
+        fs = fs.blend(f23, ODD_QUARTERS).add(f23.blend(fs, ODD_QUARTERS).rearrange(SWAP_QUARTERS));
+        fs = SWAP_8 == null ? fs : fs.add(fs.rearrange(SWAP_8));
+        fs = SWAP_4 == null ? fs : fs.add(fs.rearrange(SWAP_4));
+        fs = SWAP_2 == null ? fs : fs.add(fs.rearrange(SWAP_2));
+        fs = SWAP_1 == null ? fs : fs.add(fs.rearrange(SWAP_1));
+        fwd[fa + i] = (float) (s0 + fs.lane(0));
+        fwd[fa + i + 1] = (float) (s1 + fs.lane(LANE_OF_F1));
+        fwd[fa + i + 2] = (float) (s2 + fs.lane(LANE_OF_F2));
+        fwd[fa + i + 3] = (float) (s3 + fs.lane(LANE_OF_F3));
+        // lane sums of g0..g3, the fold of SimdLoops' four-row lane sums (inline: see there)
+        FloatVector gs = g0.blend(g1, HIGH_HALVES).add(g1.blend(g0, HIGH_HALVES).rearrange(SWAP_HALVES));
+        FloatVector g23 = g2.blend(g3, HIGH_HALVES).add(g3.blend(g2, HIGH_HALVES).rearrange(SWAP_HALVES));
+        gs = gs.blend(g23, ODD_QUARTERS).add(g23.blend(gs, ODD_QUARTERS).rearrange(SWAP_QUARTERS));
+        gs = SWAP_8 == null ? gs : gs.add(gs.rearrange(SWAP_8));
+        gs = SWAP_4 == null ? gs : gs.add(gs.rearrange(SWAP_4));
+        gs = SWAP_2 == null ? gs : gs.add(gs.rearrange(SWAP_2));
+        gs = SWAP_1 == null ? gs : gs.add(gs.rearrange(SWAP_1));
+        fwd[fc + i] = (float) (t0 + gs.lane(0));
+        fwd[fc + i + 1] = (float) (t1 + gs.lane(LANE_OF_F1));
+        fwd[fc + i + 2] = (float) (t2 + gs.lane(LANE_OF_F2));
+        fwd[fc + i + 3] = (float) (t3 + gs.lane(LANE_OF_F3));
       }
     }
     for (; i < i1; i++) {
