@@ -35,10 +35,10 @@ final class SimdLoops {
   // S = SWAP_8, SWAP_4, SWAP_2, SWAP_1, each where this species has it (not null). The sums of v0..v3 are then in
   // lanes 0, LANE_OF_F1, LANE_OF_F2, LANE_OF_F3, bit for bit sumLanes' order (the same pairs are added at each
   // level; float addition commutes). Constants, so C2 turns them into single blends and permutes. Written out
-  // inline where used (SimdContentAddressing, SimdTemporalLinkage): a helper taking vectors boxes them unless C2
-  // inlines it, and the link kernels sit at C2's inlining node cutoff. The array form these replaced there was
-  // inlined in some compilations and not in others; left out of line, it cost a standalone copy of the link
-  // kernel 25–45% (docs/simd.md).
+  // inline where used (SimdContentAddressing, SimdTemporalLinkage; sum and dot run the same levels on one
+  // vector): a helper taking vectors boxes them unless C2 inlines it, and the link kernels sit at C2's inlining
+  // node cutoff. The array form these replaced there was inlined in some compilations and not in others; left
+  // out of line, it cost a standalone copy of the link kernel 25–45% (docs/simd.md).
   static final VectorMask<Float> HIGH_HALVES = lanesWhere(LANES / 2, 1);
   static final VectorMask<Float> ODD_QUARTERS = lanesWhere(LANES / 4, 1);
   static final VectorShuffle<Float> SWAP_HALVES = swapGroups(LANES / 2);
@@ -92,7 +92,9 @@ final class SimdLoops {
    * reduce lanes this way, not with {@code reduceLanes(ADD)}: its order on floats is left open, and C2's
    * intrinsic and the Java fallback differ in the last bits, while a step computed twice from the same inputs
    * must give the same bits. Scalar code, not a helper taking a vector: C2 may decline to inline such a helper at
-   * a cold call site and then boxes the vector on every call.
+   * a cold call site and then boxes the vector on every call. {@link #sum}, {@link #dot} and the kernels' hot
+   * loops add the same pairs in registers, written out inline (the levels listed above LANE_OF_F1); this form
+   * serves cold paths, such as the link kernels' rows left over from their four-row blocks.
    */
   static float sumLanes(float[] a, int off) {
     for (int half = LANES / 2; half > 0; half /= 2) {
@@ -111,7 +113,6 @@ final class SimdLoops {
     double total = 0;
     int i = 0;
     int bound4 = n - n % (4 * LANES);
-    float[] lanes = bound4 > 0 ? scratch().lanes : null;
     while (i < bound4) {
       int end = Math.min(bound4, i + SUM_BLOCK);
       // 4 accumulators to hide add latency
@@ -122,8 +123,15 @@ final class SimdLoops {
         s2 = s2.add(FloatVector.fromArray(FLOAT, a, off + i + 2 * LANES));
         s3 = s3.add(FloatVector.fromArray(FLOAT, a, off + i + 3 * LANES));
       }
-      s0.add(s1).add(s2.add(s3)).intoArray(lanes, 0);
-      total += sumLanes(lanes, 0);
+      // sumLanes' order in registers (the levels above LANE_OF_F1): through memory it cost 8 ns a call more
+      FloatVector v = s0.add(s1).add(s2.add(s3));
+      v = v.add(v.rearrange(SWAP_HALVES));
+      v = v.add(v.rearrange(SWAP_QUARTERS));
+      v = SWAP_8 == null ? v : v.add(v.rearrange(SWAP_8));
+      v = SWAP_4 == null ? v : v.add(v.rearrange(SWAP_4));
+      v = SWAP_2 == null ? v : v.add(v.rearrange(SWAP_2));
+      v = SWAP_1 == null ? v : v.add(v.rearrange(SWAP_1));
+      total += v.lane(0);
     }
     // scalar tail
     for (; i < n; i++) {
@@ -166,9 +174,15 @@ final class SimdLoops {
         FloatVector y0 = FloatVector.fromArray(FLOAT, y, yOff + i);
         a0 = USE_FMA ? x0.fma(y0, a0) : x0.mul(y0).add(a0);
       }
-      float[] lanes = scratch().lanes;
-      a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
-      sum = sumLanes(lanes, 0);
+      // sumLanes' order, in registers (as in sum)
+      FloatVector v = a0.add(a1).add(a2.add(a3));
+      v = v.add(v.rearrange(SWAP_HALVES));
+      v = v.add(v.rearrange(SWAP_QUARTERS));
+      v = SWAP_8 == null ? v : v.add(v.rearrange(SWAP_8));
+      v = SWAP_4 == null ? v : v.add(v.rearrange(SWAP_4));
+      v = SWAP_2 == null ? v : v.add(v.rearrange(SWAP_2));
+      v = SWAP_1 == null ? v : v.add(v.rearrange(SWAP_1));
+      sum = v.lane(0);
     }
     // scalar tail
     for (; i < len; i++) {
@@ -220,11 +234,6 @@ final class SimdLoops {
     private long[] longs = new long[0];
     private double[] doubles = new double[0];
     private int[] ints = new int[0];
-    /**
-     * One vector's lanes, for the leaf helpers {@link SimdLoops#sum} and {@link SimdLoops#dot} only (their
-     * callers may hold the other arrays).
-     */
-    private final float[] lanes = new float[LANES];
 
     float[] floats(int n) {
       if (floats.length < n) {
