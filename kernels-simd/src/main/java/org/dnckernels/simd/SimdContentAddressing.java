@@ -1,6 +1,9 @@
 package org.dnckernels.simd;
 
 import static org.dnckernels.simd.SimdLoops.HIGH_HALVES;
+import static org.dnckernels.simd.SimdLoops.LANE_OF_F1;
+import static org.dnckernels.simd.SimdLoops.LANE_OF_F2;
+import static org.dnckernels.simd.SimdLoops.LANE_OF_F3;
 import static org.dnckernels.simd.SimdLoops.ODD_QUARTERS;
 import static org.dnckernels.simd.SimdLoops.SWAP_1;
 import static org.dnckernels.simd.SimdLoops.SWAP_2;
@@ -39,16 +42,12 @@ final class SimdContentAddressing {
   private static final int ROWS = 4;
 
   /*
-   * SUM_OF_4: the lane sums of four accumulators v0..v3 in one vector, in exactly SimdLoops.sumLanes' order
-   * (a[i] += a[i + half], half = LANES/2, LANES/4, ..., 1; float addition commutes bit for bit), from lane
-   * moves and lane-wise adds only, so the same bits on every JIT tier (reduceLanes(ADD)'s order differs between
-   * C2 and the interpreter). Halves: u01 = [v0 lo + v0 hi, v1 hi + v1 lo], u23 likewise; quarters: lanes of
-   * quarter 0, 1, 2, 3 then hold v0, v2, v1, v3; the remaining folds stay inside each quarter. Written out inline
-   * at each use: a helper taking vectors would box them. Four accumulators per fold cost 5 lane permutations
-   * where four reduceLanes cost about 16. The masks and permutations are SimdLoops', whose comment describes the
-   * same fold (the link kernels use it too).
+   * SUM_OF_4: the four-row lane sums of SimdLoops (described in its comment): the four accumulators of a key, or
+   * the four sums of squares, reduced together in sumLanes' order, so the same bits on every JIT tier
+   * (reduceLanes(ADD)'s order differs between C2 and the interpreter). Written out inline at each use: a helper
+   * taking vectors would box them. Four accumulators per fold cost 5 lane permutations where four reduceLanes
+   * cost about 16. The sums land in lanes 0, LANE_OF_F1, LANE_OF_F2 and LANE_OF_F3.
    */
-  private static final int QUARTER = LANES / 4;
 
   private SimdContentAddressing() {}
 
@@ -140,9 +139,9 @@ final class SimdContentAddressing {
         }
         x.intoArray(lanes, LANES);
       }
-      float d0 = lanes[0], d1 = lanes[2 * QUARTER], d2 = lanes[QUARTER], d3 = lanes[3 * QUARTER];
-      float s0 = lanes[LANES], s1 = lanes[LANES + 2 * QUARTER];
-      float s2 = lanes[LANES + QUARTER], s3 = lanes[LANES + 3 * QUARTER];
+      float d0 = lanes[0], d1 = lanes[LANE_OF_F1], d2 = lanes[LANE_OF_F2], d3 = lanes[LANE_OF_F3];
+      float s0 = lanes[LANES], s1 = lanes[LANES + LANE_OF_F1];
+      float s2 = lanes[LANES + LANE_OF_F2], s3 = lanes[LANES + LANE_OF_F3];
       // scalar tail
       for (; j < w; j++) {
         float kj = k[kOff + j], x0 = m[r0 + j], x1 = m[r1 + j], x2 = m[r2 + j], x3 = m[r3 + j];
@@ -198,9 +197,9 @@ final class SimdContentAddressing {
           x.intoArray(lanes, 0);
         }
         d0 = lanes[0];
-        d1 = lanes[2 * QUARTER];
-        d2 = lanes[QUARTER];
-        d3 = lanes[3 * QUARTER];
+        d1 = lanes[LANE_OF_F1];
+        d2 = lanes[LANE_OF_F2];
+        d3 = lanes[LANE_OF_F3];
         for (; j < w; j++) {
           float kj = k[kh + j];
           d0 += m[r0 + j] * kj;
