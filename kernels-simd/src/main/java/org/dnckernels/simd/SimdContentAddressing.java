@@ -24,10 +24,12 @@ import org.dnckernels.Tensor;
  * the slots (see {@link DncKernels#contentWeights}).
  *
  * <p>Three passes per batch entry. (1) One pass over the memory rows for all H keys: rows go in groups of four
- * whose four float-lane accumulators are independent (they hide FMA latency); the first key's loop also sums the
- * squares; the group's rows stay in L1 for the other keys; after each key's loop its four accumulators are
- * reduced together (SUM_OF_4 below).
- * The raw dots go to the output rows, the row norms (double) to scratch. (2) Per key, the cosine and β in
+ * whose float-lane accumulators are independent (they hide FMA latency). Over a group, keys go four at a time:
+ * sixteen accumulators, and the four keys' lane sums (SUM_OF_4 below) overlap; one key at a time, each key's
+ * sums waited on the previous key's, and H = 4 ran 25–30% slower. Keys left over go one at a time; the first key
+ * loop also sums the squares; the group's rows stay in L1 for the keys after the first. The raw dots go to the
+ * output rows, the squared row norms (double) to scratch, and their square roots are taken afterwards in one
+ * loop that C2 vectorises. (2) Per key, the cosine and β in
  * double over the output row. (3) Per key, the softmax in place: max, exp ({@link SimdMath}), a sum in float
  * blocks added in double, scale. Every lane sum has {@link SimdLoops#sumLanes}' fixed order, so a result does
  * not depend on whether C2 compiled the kernel.
@@ -73,102 +75,140 @@ final class SimdContentAddressing {
 
   /**
    * The dot products k[h]·M[i] into o[h,i] and the row norms ‖M[i]‖ into norms[h + i], in one pass over the
-   * rows: groups of four rows, the first key's loop also sums the rows' squares.
+   * rows: groups of four rows; over a group, keys four at a time (sixteen independent accumulators: the keys'
+   * folds overlap instead of waiting on each other), then the keys left over one at a time. The first key loop
+   * also sums the rows' squares.
    */
   private static void dots(
       float[] m, int mOff, int n, int w, float[] k, int kOff, int h, double[] norms, float[] o, int oOff) {
     int bound = SPECIES.loopBound(w);
-    // two reduced vectors: dots and sums of squares
-    float[] lanes = SimdLoops.scratch().floats(2 * LANES);
     int i = 0;
     for (; i + ROWS <= n; i += ROWS) {
       int r0 = mOff + i * w, r1 = r0 + w, r2 = r1 + w, r3 = r2 + w;
-      // first key and the squares: eight independent accumulators
-      FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0;
-      FloatVector q0 = a0, q1 = a0, q2 = a0, q3 = a0;
-      int j = 0;
-      for (; j < bound; j += LANES) {
-        FloatVector kv = FloatVector.fromArray(SPECIES, k, kOff + j);
-        FloatVector x0 = FloatVector.fromArray(SPECIES, m, r0 + j);
-        FloatVector x1 = FloatVector.fromArray(SPECIES, m, r1 + j);
-        FloatVector x2 = FloatVector.fromArray(SPECIES, m, r2 + j);
-        FloatVector x3 = FloatVector.fromArray(SPECIES, m, r3 + j);
-        a0 = FMA ? x0.fma(kv, a0) : x0.mul(kv).add(a0);
-        a1 = FMA ? x1.fma(kv, a1) : x1.mul(kv).add(a1);
-        a2 = FMA ? x2.fma(kv, a2) : x2.mul(kv).add(a2);
-        a3 = FMA ? x3.fma(kv, a3) : x3.mul(kv).add(a3);
-        q0 = FMA ? x0.fma(x0, q0) : x0.mul(x0).add(q0);
-        q1 = FMA ? x1.fma(x1, q1) : x1.mul(x1).add(q1);
-        q2 = FMA ? x2.fma(x2, q2) : x2.mul(x2).add(q2);
-        q3 = FMA ? x3.fma(x3, q3) : x3.mul(x3).add(q3);
-      }
-      // lane sums of four accumulators at once, in sumLanes' fixed order (see SUM_OF_4)
-      {
-        FloatVector u01 = a0.blend(a1, HIGH_HALVES).add(a1.blend(a0, HIGH_HALVES).rearrange(SWAP_HALVES));
-        FloatVector u23 = a2.blend(a3, HIGH_HALVES).add(a3.blend(a2, HIGH_HALVES).rearrange(SWAP_HALVES));
-        FloatVector x = u01.blend(u23, ODD_QUARTERS).add(u23.blend(u01, ODD_QUARTERS).rearrange(SWAP_QUARTERS));
-        if (LANES >= 64) {
-          x = x.add(x.rearrange(SWAP_8));
-        }
-        if (LANES >= 32) {
-          x = x.add(x.rearrange(SWAP_4));
-        }
-        if (LANES >= 16) {
-          x = x.add(x.rearrange(SWAP_2));
-        }
-        if (LANES >= 8) {
-          x = x.add(x.rearrange(SWAP_1));
-        }
-        x.intoArray(lanes, 0);
-      }
-      {
-        FloatVector u01 = q0.blend(q1, HIGH_HALVES).add(q1.blend(q0, HIGH_HALVES).rearrange(SWAP_HALVES));
-        FloatVector u23 = q2.blend(q3, HIGH_HALVES).add(q3.blend(q2, HIGH_HALVES).rearrange(SWAP_HALVES));
-        FloatVector x = u01.blend(u23, ODD_QUARTERS).add(u23.blend(u01, ODD_QUARTERS).rearrange(SWAP_QUARTERS));
-        if (LANES >= 64) {
-          x = x.add(x.rearrange(SWAP_8));
-        }
-        if (LANES >= 32) {
-          x = x.add(x.rearrange(SWAP_4));
-        }
-        if (LANES >= 16) {
-          x = x.add(x.rearrange(SWAP_2));
-        }
-        if (LANES >= 8) {
-          x = x.add(x.rearrange(SWAP_1));
-        }
-        x.intoArray(lanes, LANES);
-      }
-      float d0 = lanes[0], d1 = lanes[LANE_OF_F1], d2 = lanes[LANE_OF_F2], d3 = lanes[LANE_OF_F3];
-      float s0 = lanes[LANES], s1 = lanes[LANES + LANE_OF_F1];
-      float s2 = lanes[LANES + LANE_OF_F2], s3 = lanes[LANES + LANE_OF_F3];
-      // scalar tail
-      for (; j < w; j++) {
-        float kj = k[kOff + j], x0 = m[r0 + j], x1 = m[r1 + j], x2 = m[r2 + j], x3 = m[r3 + j];
-        d0 += x0 * kj;
-        d1 += x1 * kj;
-        d2 += x2 * kj;
-        d3 += x3 * kj;
-        s0 += x0 * x0;
-        s1 += x1 * x1;
-        s2 += x2 * x2;
-        s3 += x3 * x3;
-      }
-      norms[h + i] = Math.sqrt(s0 + EPS);
-      norms[h + i + 1] = Math.sqrt(s1 + EPS);
-      norms[h + i + 2] = Math.sqrt(s2 + EPS);
-      norms[h + i + 3] = Math.sqrt(s3 + EPS);
-      store4(o, oOff + i, d0, d1, d2, d3);
-      // other keys: the group's rows are in L1 now
-      for (int hh = 1; hh < h; hh++) {
-        int kh = kOff + hh * w;
-        a0 = FloatVector.zero(SPECIES);
-        a1 = a0;
-        a2 = a0;
-        a3 = a0;
-        j = 0;
+      int hh = 0;
+      for (; hh + 4 <= h; hh += 4) {
+        int ka = kOff + hh * w, kb = ka + w, kc = kb + w, kd = kc + w, oa = oOff + hh * n + i;
+        boolean squares = hh == 0;
+        FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, d0 = a0, d1 = a0, d2 = a0, d3 = a0;
+        FloatVector q0 = a0, q1 = a0, q2 = a0, q3 = a0;
+        int j = 0;
         for (; j < bound; j += LANES) {
-          FloatVector kv = FloatVector.fromArray(SPECIES, k, kh + j);
+          FloatVector x0 = FloatVector.fromArray(SPECIES, m, r0 + j);
+          FloatVector x1 = FloatVector.fromArray(SPECIES, m, r1 + j);
+          FloatVector x2 = FloatVector.fromArray(SPECIES, m, r2 + j);
+          FloatVector x3 = FloatVector.fromArray(SPECIES, m, r3 + j);
+          FloatVector kv = FloatVector.fromArray(SPECIES, k, ka + j);
+          a0 = FMA ? x0.fma(kv, a0) : x0.mul(kv).add(a0);
+          a1 = FMA ? x1.fma(kv, a1) : x1.mul(kv).add(a1);
+          a2 = FMA ? x2.fma(kv, a2) : x2.mul(kv).add(a2);
+          a3 = FMA ? x3.fma(kv, a3) : x3.mul(kv).add(a3);
+          kv = FloatVector.fromArray(SPECIES, k, kb + j);
+          b0 = FMA ? x0.fma(kv, b0) : x0.mul(kv).add(b0);
+          b1 = FMA ? x1.fma(kv, b1) : x1.mul(kv).add(b1);
+          b2 = FMA ? x2.fma(kv, b2) : x2.mul(kv).add(b2);
+          b3 = FMA ? x3.fma(kv, b3) : x3.mul(kv).add(b3);
+          kv = FloatVector.fromArray(SPECIES, k, kc + j);
+          c0 = FMA ? x0.fma(kv, c0) : x0.mul(kv).add(c0);
+          c1 = FMA ? x1.fma(kv, c1) : x1.mul(kv).add(c1);
+          c2 = FMA ? x2.fma(kv, c2) : x2.mul(kv).add(c2);
+          c3 = FMA ? x3.fma(kv, c3) : x3.mul(kv).add(c3);
+          kv = FloatVector.fromArray(SPECIES, k, kd + j);
+          d0 = FMA ? x0.fma(kv, d0) : x0.mul(kv).add(d0);
+          d1 = FMA ? x1.fma(kv, d1) : x1.mul(kv).add(d1);
+          d2 = FMA ? x2.fma(kv, d2) : x2.mul(kv).add(d2);
+          d3 = FMA ? x3.fma(kv, d3) : x3.mul(kv).add(d3);
+          if (squares) {
+            q0 = FMA ? x0.fma(x0, q0) : x0.mul(x0).add(q0);
+            q1 = FMA ? x1.fma(x1, q1) : x1.mul(x1).add(q1);
+            q2 = FMA ? x2.fma(x2, q2) : x2.mul(x2).add(q2);
+            q3 = FMA ? x3.fma(x3, q3) : x3.mul(x3).add(q3);
+          }
+        }
+        // lane sums of each key's four accumulators and of the squares (SUM_OF_4)
+        FloatVector sa = a0.blend(a1, HIGH_HALVES).add(a1.blend(a0, HIGH_HALVES).rearrange(SWAP_HALVES));
+        FloatVector sa23 = a2.blend(a3, HIGH_HALVES).add(a3.blend(a2, HIGH_HALVES).rearrange(SWAP_HALVES));
+        sa = sa.blend(sa23, ODD_QUARTERS).add(sa23.blend(sa, ODD_QUARTERS).rearrange(SWAP_QUARTERS));
+        sa = SWAP_8 == null ? sa : sa.add(sa.rearrange(SWAP_8));
+        sa = SWAP_4 == null ? sa : sa.add(sa.rearrange(SWAP_4));
+        sa = SWAP_2 == null ? sa : sa.add(sa.rearrange(SWAP_2));
+        sa = SWAP_1 == null ? sa : sa.add(sa.rearrange(SWAP_1));
+        FloatVector sb = b0.blend(b1, HIGH_HALVES).add(b1.blend(b0, HIGH_HALVES).rearrange(SWAP_HALVES));
+        FloatVector sb23 = b2.blend(b3, HIGH_HALVES).add(b3.blend(b2, HIGH_HALVES).rearrange(SWAP_HALVES));
+        sb = sb.blend(sb23, ODD_QUARTERS).add(sb23.blend(sb, ODD_QUARTERS).rearrange(SWAP_QUARTERS));
+        sb = SWAP_8 == null ? sb : sb.add(sb.rearrange(SWAP_8));
+        sb = SWAP_4 == null ? sb : sb.add(sb.rearrange(SWAP_4));
+        sb = SWAP_2 == null ? sb : sb.add(sb.rearrange(SWAP_2));
+        sb = SWAP_1 == null ? sb : sb.add(sb.rearrange(SWAP_1));
+        FloatVector sc = c0.blend(c1, HIGH_HALVES).add(c1.blend(c0, HIGH_HALVES).rearrange(SWAP_HALVES));
+        FloatVector sc23 = c2.blend(c3, HIGH_HALVES).add(c3.blend(c2, HIGH_HALVES).rearrange(SWAP_HALVES));
+        sc = sc.blend(sc23, ODD_QUARTERS).add(sc23.blend(sc, ODD_QUARTERS).rearrange(SWAP_QUARTERS));
+        sc = SWAP_8 == null ? sc : sc.add(sc.rearrange(SWAP_8));
+        sc = SWAP_4 == null ? sc : sc.add(sc.rearrange(SWAP_4));
+        sc = SWAP_2 == null ? sc : sc.add(sc.rearrange(SWAP_2));
+        sc = SWAP_1 == null ? sc : sc.add(sc.rearrange(SWAP_1));
+        FloatVector sd = d0.blend(d1, HIGH_HALVES).add(d1.blend(d0, HIGH_HALVES).rearrange(SWAP_HALVES));
+        FloatVector sd23 = d2.blend(d3, HIGH_HALVES).add(d3.blend(d2, HIGH_HALVES).rearrange(SWAP_HALVES));
+        sd = sd.blend(sd23, ODD_QUARTERS).add(sd23.blend(sd, ODD_QUARTERS).rearrange(SWAP_QUARTERS));
+        sd = SWAP_8 == null ? sd : sd.add(sd.rearrange(SWAP_8));
+        sd = SWAP_4 == null ? sd : sd.add(sd.rearrange(SWAP_4));
+        sd = SWAP_2 == null ? sd : sd.add(sd.rearrange(SWAP_2));
+        sd = SWAP_1 == null ? sd : sd.add(sd.rearrange(SWAP_1));
+        FloatVector sq = q0.blend(q1, HIGH_HALVES).add(q1.blend(q0, HIGH_HALVES).rearrange(SWAP_HALVES));
+        FloatVector sq23 = q2.blend(q3, HIGH_HALVES).add(q3.blend(q2, HIGH_HALVES).rearrange(SWAP_HALVES));
+        sq = sq.blend(sq23, ODD_QUARTERS).add(sq23.blend(sq, ODD_QUARTERS).rearrange(SWAP_QUARTERS));
+        sq = SWAP_8 == null ? sq : sq.add(sq.rearrange(SWAP_8));
+        sq = SWAP_4 == null ? sq : sq.add(sq.rearrange(SWAP_4));
+        sq = SWAP_2 == null ? sq : sq.add(sq.rearrange(SWAP_2));
+        sq = SWAP_1 == null ? sq : sq.add(sq.rearrange(SWAP_1));
+        float e0 = sa.lane(0), e1 = sa.lane(LANE_OF_F1), e2 = sa.lane(LANE_OF_F2), e3 = sa.lane(LANE_OF_F3);
+        float f0 = sb.lane(0), f1 = sb.lane(LANE_OF_F1), f2 = sb.lane(LANE_OF_F2), f3 = sb.lane(LANE_OF_F3);
+        float g0 = sc.lane(0), g1 = sc.lane(LANE_OF_F1), g2 = sc.lane(LANE_OF_F2), g3 = sc.lane(LANE_OF_F3);
+        float h0 = sd.lane(0), h1 = sd.lane(LANE_OF_F1), h2 = sd.lane(LANE_OF_F2), h3 = sd.lane(LANE_OF_F3);
+        float s0 = sq.lane(0), s1 = sq.lane(LANE_OF_F1), s2 = sq.lane(LANE_OF_F2), s3 = sq.lane(LANE_OF_F3);
+        // scalar tail
+        for (; j < w; j++) {
+          float x0 = m[r0 + j], x1 = m[r1 + j], x2 = m[r2 + j], x3 = m[r3 + j];
+          float ke = k[ka + j], kf = k[kb + j], kg = k[kc + j], kh = k[kd + j];
+          e0 += x0 * ke;
+          e1 += x1 * ke;
+          e2 += x2 * ke;
+          e3 += x3 * ke;
+          f0 += x0 * kf;
+          f1 += x1 * kf;
+          f2 += x2 * kf;
+          f3 += x3 * kf;
+          g0 += x0 * kg;
+          g1 += x1 * kg;
+          g2 += x2 * kg;
+          g3 += x3 * kg;
+          h0 += x0 * kh;
+          h1 += x1 * kh;
+          h2 += x2 * kh;
+          h3 += x3 * kh;
+          s0 += x0 * x0;
+          s1 += x1 * x1;
+          s2 += x2 * x2;
+          s3 += x3 * x3;
+        }
+        if (squares) {
+          norms[h + i] = s0 + EPS;
+          norms[h + i + 1] = s1 + EPS;
+          norms[h + i + 2] = s2 + EPS;
+          norms[h + i + 3] = s3 + EPS;
+        }
+        store4(o, oa, e0, e1, e2, e3);
+        store4(o, oa + n, f0, f1, f2, f3);
+        store4(o, oa + 2 * n, g0, g1, g2, g3);
+        store4(o, oa + 3 * n, h0, h1, h2, h3);
+      }
+      for (; hh < h; hh++) {
+        int ka = kOff + hh * w, oa = oOff + hh * n + i;
+        boolean squares = hh == 0;
+        FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0, q0 = a0, q1 = a0, q2 = a0, q3 = a0;
+        int j = 0;
+        for (; j < bound; j += LANES) {
+          FloatVector kv = FloatVector.fromArray(SPECIES, k, ka + j);
           FloatVector x0 = FloatVector.fromArray(SPECIES, m, r0 + j);
           FloatVector x1 = FloatVector.fromArray(SPECIES, m, r1 + j);
           FloatVector x2 = FloatVector.fromArray(SPECIES, m, r2 + j);
@@ -177,46 +217,62 @@ final class SimdContentAddressing {
           a1 = FMA ? x1.fma(kv, a1) : x1.mul(kv).add(a1);
           a2 = FMA ? x2.fma(kv, a2) : x2.mul(kv).add(a2);
           a3 = FMA ? x3.fma(kv, a3) : x3.mul(kv).add(a3);
+          if (squares) {
+            q0 = FMA ? x0.fma(x0, q0) : x0.mul(x0).add(q0);
+            q1 = FMA ? x1.fma(x1, q1) : x1.mul(x1).add(q1);
+            q2 = FMA ? x2.fma(x2, q2) : x2.mul(x2).add(q2);
+            q3 = FMA ? x3.fma(x3, q3) : x3.mul(x3).add(q3);
+          }
         }
-        {
-          FloatVector u01 = a0.blend(a1, HIGH_HALVES).add(a1.blend(a0, HIGH_HALVES).rearrange(SWAP_HALVES));
-          FloatVector u23 = a2.blend(a3, HIGH_HALVES).add(a3.blend(a2, HIGH_HALVES).rearrange(SWAP_HALVES));
-          FloatVector x = u01.blend(u23, ODD_QUARTERS).add(u23.blend(u01, ODD_QUARTERS).rearrange(SWAP_QUARTERS));
-          if (LANES >= 64) {
-            x = x.add(x.rearrange(SWAP_8));
-          }
-          if (LANES >= 32) {
-            x = x.add(x.rearrange(SWAP_4));
-          }
-          if (LANES >= 16) {
-            x = x.add(x.rearrange(SWAP_2));
-          }
-          if (LANES >= 8) {
-            x = x.add(x.rearrange(SWAP_1));
-          }
-          x.intoArray(lanes, 0);
-        }
-        d0 = lanes[0];
-        d1 = lanes[LANE_OF_F1];
-        d2 = lanes[LANE_OF_F2];
-        d3 = lanes[LANE_OF_F3];
+        // lane sums of the key's four accumulators and of the squares (SUM_OF_4)
+        FloatVector sa = a0.blend(a1, HIGH_HALVES).add(a1.blend(a0, HIGH_HALVES).rearrange(SWAP_HALVES));
+        FloatVector sa23 = a2.blend(a3, HIGH_HALVES).add(a3.blend(a2, HIGH_HALVES).rearrange(SWAP_HALVES));
+        sa = sa.blend(sa23, ODD_QUARTERS).add(sa23.blend(sa, ODD_QUARTERS).rearrange(SWAP_QUARTERS));
+        sa = SWAP_8 == null ? sa : sa.add(sa.rearrange(SWAP_8));
+        sa = SWAP_4 == null ? sa : sa.add(sa.rearrange(SWAP_4));
+        sa = SWAP_2 == null ? sa : sa.add(sa.rearrange(SWAP_2));
+        sa = SWAP_1 == null ? sa : sa.add(sa.rearrange(SWAP_1));
+        FloatVector sq = q0.blend(q1, HIGH_HALVES).add(q1.blend(q0, HIGH_HALVES).rearrange(SWAP_HALVES));
+        FloatVector sq23 = q2.blend(q3, HIGH_HALVES).add(q3.blend(q2, HIGH_HALVES).rearrange(SWAP_HALVES));
+        sq = sq.blend(sq23, ODD_QUARTERS).add(sq23.blend(sq, ODD_QUARTERS).rearrange(SWAP_QUARTERS));
+        sq = SWAP_8 == null ? sq : sq.add(sq.rearrange(SWAP_8));
+        sq = SWAP_4 == null ? sq : sq.add(sq.rearrange(SWAP_4));
+        sq = SWAP_2 == null ? sq : sq.add(sq.rearrange(SWAP_2));
+        sq = SWAP_1 == null ? sq : sq.add(sq.rearrange(SWAP_1));
+        float e0 = sa.lane(0), e1 = sa.lane(LANE_OF_F1), e2 = sa.lane(LANE_OF_F2), e3 = sa.lane(LANE_OF_F3);
+        float s0 = sq.lane(0), s1 = sq.lane(LANE_OF_F1), s2 = sq.lane(LANE_OF_F2), s3 = sq.lane(LANE_OF_F3);
+        // scalar tail
         for (; j < w; j++) {
-          float kj = k[kh + j];
-          d0 += m[r0 + j] * kj;
-          d1 += m[r1 + j] * kj;
-          d2 += m[r2 + j] * kj;
-          d3 += m[r3 + j] * kj;
+          float kj = k[ka + j], x0 = m[r0 + j], x1 = m[r1 + j], x2 = m[r2 + j], x3 = m[r3 + j];
+          e0 += x0 * kj;
+          e1 += x1 * kj;
+          e2 += x2 * kj;
+          e3 += x3 * kj;
+          s0 += x0 * x0;
+          s1 += x1 * x1;
+          s2 += x2 * x2;
+          s3 += x3 * x3;
         }
-        store4(o, oOff + hh * n + i, d0, d1, d2, d3);
+        if (squares) {
+          norms[h + i] = s0 + EPS;
+          norms[h + i + 1] = s1 + EPS;
+          norms[h + i + 2] = s2 + EPS;
+          norms[h + i + 3] = s3 + EPS;
+        }
+        store4(o, oa, e0, e1, e2, e3);
       }
     }
     // row tail: one row at a time
     for (; i < n; i++) {
       int r = mOff + i * w;
-      norms[h + i] = Math.sqrt(SimdLoops.sumOfSquares(m, r, w) + EPS);
+      norms[h + i] = SimdLoops.sumOfSquares(m, r, w) + EPS;
       for (int hh = 0; hh < h; hh++) {
         o[oOff + hh * n + i] = (float) SimdLoops.dot(m, r, k, kOff + hh * w, w);
       }
+    }
+    // the row norms' square roots in one pass that C2 vectorises (one at a time they cost about as much as the FMAs)
+    for (int r = h; r < h + n; r++) {
+      norms[r] = Math.sqrt(norms[r]);
     }
   }
 

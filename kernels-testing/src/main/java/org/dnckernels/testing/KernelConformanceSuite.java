@@ -63,6 +63,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 public abstract class KernelConformanceSuite {
   private static final String GENERAL = "org.dnckernels.testing.ShapeCase#general";
   private static final String LINK = "org.dnckernels.testing.ShapeCase#link";
+  private static final String MANY_HEADS = "org.dnckernels.testing.ShapeCase#manyHeads";
   private static final String INTERFACE = "org.dnckernels.testing.ShapeCase#interfaceSplit";
   private static final String STEP = "org.dnckernels.testing.ShapeCase#memoryStep";
   private static final int STEPS = 5;
@@ -344,7 +345,7 @@ public abstract class KernelConformanceSuite {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource(GENERAL)
+  @MethodSource({GENERAL, MANY_HEADS})
   void contentWeightsSumToOne(ShapeCase c) {
     int b = c.batch(), n = c.slots(), w = c.wordSize(), h = c.readHeads();
     RandomTensors rnd = c.random("contentSum");
@@ -974,7 +975,7 @@ public abstract class KernelConformanceSuite {
   // cross-checks against the scalar reference
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource(GENERAL)
+  @MethodSource({GENERAL, MANY_HEADS})
   void contentWeightsMatchReference(ShapeCase c) {
     int b = c.batch(), n = c.slots(), w = c.wordSize(), h = c.readHeads();
     RandomTensors rnd = c.random("contentWeights");

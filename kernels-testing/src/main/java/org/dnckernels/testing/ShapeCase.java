@@ -61,6 +61,18 @@ public record ShapeCase(int batch, int slots, int wordSize, int readHeads, int w
   }
 
   /**
+   * Cases with more heads than the common R ≤ 4 (a content call's H keys): H = 5, 6, 8 and 9 over sizes with vector
+   * tails, which a backend may run as groups of four keys plus the keys left over (SIMD content addressing).
+   */
+  public static List<ShapeCase> manyHeads() {
+    return List.of(
+        new ShapeCase(2, 17, 65, 5, 1, 3001),
+        new ShapeCase(1, 33, 16, 6, 1, 3002),
+        new ShapeCase(3, 100, 33, 8, 1, 3003),
+        new ShapeCase(1, 257, 64, 9, 1, 3004));
+  }
+
+  /**
    * Cases for the link kernels: every link size twice (22 cases), then 4 with R = 3, 5 and 6 and N up to 1000,
    * which a backend may run with other kernels than R = 1, 2, 4 (SIMD: pairs of heads plus a single one, over
    * chunks of rows).
