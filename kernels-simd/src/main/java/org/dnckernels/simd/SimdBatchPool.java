@@ -15,9 +15,12 @@ import java.util.concurrent.locks.LockSupport;
  * runs its call inline.
  */
 final class SimdBatchPool implements AutoCloseable {
-  /** The work of one batch slice [b0, b1). */
+  /** The work of one slice [b0, b1) of a call's batch entries (or of its units, see SimdKernels). */
   interface Slices {
     void run(int b0, int b1);
+
+    /** Called on the caller once every slice has run without failure, while the pool is still held. */
+    default void afterSlices() {}
 
     /** Called once the call is over, before the pool is released: drop references to the call's data. */
     default void clear() {}
@@ -94,15 +97,16 @@ final class SimdBatchPool implements AutoCloseable {
         }
       }
       Throwable t = own != null ? own : failure.get();
+      if (t instanceof RuntimeException e) {
+        throw e;
+      }
+      if (t instanceof Error e) {
+        throw e;
+      }
       if (t != null) {
-        if (t instanceof RuntimeException e) {
-          throw e;
-        }
-        if (t instanceof Error e) {
-          throw e;
-        }
         throw new IllegalStateException(t);
       }
+      task.afterSlices();
     } finally {
       slices = null;
       task.clear();

@@ -17,6 +17,10 @@ import org.dnckernels.Workspace;
  * thread runs the whole step on its slice (batch entries are independent), so a step costs one fork/join, not
  * one per kernel.
  *
+ * <p>The link kernels split units instead of batch entries: segments of rows of each link matrix
+ * ({@link SimdTemporalLinkage#segments}), so that threads share a matrix when the batch does not split evenly
+ * over them (B = 1). A memory step of one batch entry runs inline but for its link pass, which it splits so.
+ *
  * <p>Threads: {@code -Ddnc.kernels.simd.threads=N} (default: the available processors) or the constructor.
  * {@link #close()} stops the pool.
  */
@@ -32,10 +36,14 @@ public final class SimdKernels extends HostKernels {
 
   private final int threads;
   private final long inlineWork;
+  /** Rows per segment of a link matrix: {@link SimdTemporalLinkage#SEGMENT_ROWS} but in tests. */
+  private final int segmentRows;
+  /** Partial backward sums of a split link pass; only the holder of the pool uses it. Grown on demand. */
+  private float[] linkPartials = new float[0];
   /** null with one thread. */
   private final SimdBatchPool pool;
   /** the call being split; only the holder of the pool writes it. */
-  private final Call call = new Call();
+  private final Call call;
 
   /** With the threads of {@value #THREADS_PROPERTY}, else one per available processor. */
   public SimdKernels() {
@@ -49,12 +57,22 @@ public final class SimdKernels extends HostKernels {
 
   /** Tests: {@code inlineWork = 0} splits every call with a batch of two or more. */
   SimdKernels(int threads, long inlineWork) {
+    this(threads, inlineWork, SimdTemporalLinkage.SEGMENT_ROWS);
+  }
+
+  /** Tests: small {@code segmentRows} cut small link matrices into segments too. */
+  SimdKernels(int threads, long inlineWork, int segmentRows) {
     if (threads < 1 || threads > SimdBatchPool.MAX_THREADS) {
       throw new IllegalArgumentException(
           "threads: must be in [1, " + SimdBatchPool.MAX_THREADS + "] but was " + threads);
     }
+    if (segmentRows < 1) {
+      throw new IllegalArgumentException("segmentRows: must be >= 1 but was " + segmentRows);
+    }
     this.threads = threads;
     this.inlineWork = inlineWork;
+    this.segmentRows = segmentRows;
+    this.call = new Call(segmentRows);
     this.pool = threads > 1 ? new SimdBatchPool(threads) : null;
     if (pool != null) {
       Cleaning.CLEANER.register(this, pool::close);
@@ -174,8 +192,8 @@ public final class SimdKernels extends HostKernels {
   protected void linkUpdateImpl(Tensor link, Tensor prevPrecedence, Tensor writeWeights) {
     int b = link.dim(0), n = link.dim(2);
     long work = (long) b * link.dim(1) * n * n;
-    if (!fork(Op.LINK_UPDATE, b, work, link, prevPrecedence, writeWeights, null, null, null)) {
-      SimdTemporalLinkage.linkUpdate(link, prevPrecedence, writeWeights, 0, b);
+    if (!forkLinkUnits(Op.LINK_UPDATE, work, link, prevPrecedence, writeWeights, null, null, null)) {
+      SimdTemporalLinkage.linkUpdate(link, prevPrecedence, writeWeights, segmentRows, 0, b);
     }
   }
 
@@ -183,8 +201,8 @@ public final class SimdKernels extends HostKernels {
   protected void forwardBackwardImpl(Tensor link, Tensor prevReadWeights, Tensor forward, Tensor backward) {
     int b = link.dim(0), n = link.dim(2);
     long work = (long) b * link.dim(1) * prevReadWeights.dim(1) * 2 * n * n;
-    if (!fork(Op.FORWARD_BACKWARD, b, work, link, prevReadWeights, forward, backward, null, null)) {
-      SimdTemporalLinkage.forwardBackward(link, prevReadWeights, forward, backward, 0, b);
+    if (!forkLinkUnits(Op.FORWARD_BACKWARD, work, link, null, null, prevReadWeights, forward, backward)) {
+      SimdTemporalLinkage.forwardBackward(link, prevReadWeights, forward, backward, segmentRows, 0, b);
     }
   }
 
@@ -192,12 +210,16 @@ public final class SimdKernels extends HostKernels {
   protected void linkUpdateAndWeightingsImpl(
       Tensor link, Tensor prevPrecedence, Tensor writeWeights, Tensor prevReadWeights, Tensor forward,
       Tensor backward) {
-    int b = link.dim(0), n = link.dim(2);
-    long work = (long) b * link.dim(1) * (1 + 2L * prevReadWeights.dim(1)) * n * n;
-    if (!fork(Op.LINK_FUSED, b, work, link, prevPrecedence, writeWeights, prevReadWeights, forward, backward)) {
+    if (!forkLinkUnits(Op.LINK_FUSED, linkFusedWork(link, prevReadWeights), link, prevPrecedence, writeWeights,
+        prevReadWeights, forward, backward)) {
       SimdTemporalLinkage.linkUpdateAndWeightings(
-          link, prevPrecedence, writeWeights, prevReadWeights, forward, backward, 0, b);
+          link, prevPrecedence, writeWeights, prevReadWeights, forward, backward, segmentRows, 0, link.dim(0));
     }
+  }
+
+  private static long linkFusedWork(Tensor link, Tensor prevReadWeights) {
+    long n = link.dim(2);
+    return (long) link.dim(0) * link.dim(1) * (1 + 2L * prevReadWeights.dim(1)) * n * n;
   }
 
   @Override
@@ -253,8 +275,16 @@ public final class SimdKernels extends HostKernels {
   @Override
   protected void memoryStepImpl(MemoryState state, InterfaceValues in, Tensor readVectors, Workspace ws) {
     int b = state.memory().dim(0);
+    if (b == 1 && pool != null && SimdTemporalLinkage.segments(state.link().dim(2), segmentRows) > 1) {
+      // one entry: the link pass, the bulk of a large step, is shared by segments (if large enough), the rest inline
+      stepBeforeLink(state, in, ws, 0, b);
+      linkUpdateAndWeightingsImpl(state.link(), state.precedence(), state.writeWeights(), state.readWeights(),
+          ws.forward(), ws.backward());
+      stepAfterLink(state, in, readVectors, ws, 0, b);
+      return;
+    }
     if (pool == null || parts(b, stepWork(state)) == 1 || !pool.tryAcquire()) {
-      memoryStep(state, in, readVectors, ws, 0, b);
+      memoryStep(state, in, readVectors, ws, segmentRows, 0, b);
       return;
     }
     call.set(Op.MEMORY_STEP, readVectors, null, null, null, null, null);
@@ -268,7 +298,16 @@ public final class SimdKernels extends HostKernels {
    * The whole step on batch entries [b0, b1), in the order of {@code DncKernels.memoryStepImpl}: the kernels of
    * one entry depend only on that entry's tensors.
    */
-  static void memoryStep(MemoryState state, InterfaceValues in, Tensor readVectors, Workspace ws, int b0, int b1) {
+  static void memoryStep(
+      MemoryState state, InterfaceValues in, Tensor readVectors, Workspace ws, int segmentRows, int b0, int b1) {
+    stepBeforeLink(state, in, ws, b0, b1);
+    SimdTemporalLinkage.linkUpdateAndWeightings(state.link(), state.precedence(), state.writeWeights(),
+        state.readWeights(), ws.forward(), ws.backward(), segmentRows, b0, b1);
+    stepAfterLink(state, in, readVectors, ws, b0, b1);
+  }
+
+  /** The step's kernels before the link pass: usage, allocation, write content, write weights, erase/add. */
+  private static void stepBeforeLink(MemoryState state, InterfaceValues in, Workspace ws, int b0, int b1) {
     SimdUsage.usage(state.usage(), state.writeWeights(), in.freeGates(), state.readWeights(), state.usage(), b0, b1);
     SimdAllocation.allocation(state.usage(), in.writeGates(), in.allocationGates(), ws.allocation(), b0, b1);
     SimdContentAddressing.contentWeights(state.memory(), in.writeKeys(), in.writeStrengths(), ws.writeContent(), b0,
@@ -276,8 +315,11 @@ public final class SimdKernels extends HostKernels {
     SimdWriteWeighting.writeWeights(ws.allocation(), ws.writeContent(), in.writeGates(), in.allocationGates(),
         state.writeWeights(), b0, b1);
     SimdMemoryWrite.eraseAndAdd(state.memory(), state.writeWeights(), in.eraseVectors(), in.writeVectors(), b0, b1);
-    SimdTemporalLinkage.linkUpdateAndWeightings(state.link(), state.precedence(), state.writeWeights(),
-        state.readWeights(), ws.forward(), ws.backward(), b0, b1);
+  }
+
+  /** The step's kernels after the link pass: precedence, read content, read-mode mix, read. */
+  private static void stepAfterLink(
+      MemoryState state, InterfaceValues in, Tensor readVectors, Workspace ws, int b0, int b1) {
     SimdTemporalLinkage.precedence(state.precedence(), state.writeWeights(), b0, b1);
     SimdContentAddressing.contentWeights(state.memory(), in.readKeys(), in.readStrengths(), ws.readContent(), b0, b1);
     SimdReadModes.readModeMix(in.readModes(), ws.backward(), ws.readContent(), ws.forward(), state.readWeights(), b0,
@@ -323,6 +365,40 @@ public final class SimdKernels extends HostKernels {
     return true;
   }
 
+  /**
+   * Splits a link kernel over the pool by units (segments of rows of each matrix, see SimdTemporalLinkage), the
+   * partial backward sums in {@link #linkPartials}; {@code false} when it should run inline. Tensors: link, prev
+   * precedence, write weights (update), prev read weights, forward, backward (weightings); null when unused.
+   */
+  private boolean forkLinkUnits(Op op, long work, Tensor link, Tensor prevPrecedence, Tensor writeWeights,
+      Tensor prevReadWeights, Tensor forward, Tensor backward) {
+    if (pool == null) {
+      return false;
+    }
+    int n = link.dim(2), matrices = link.dim(0) * link.dim(1), segs = SimdTemporalLinkage.segments(n, segmentRows);
+    int units = matrices * segs;
+    // whole matrices to each thread when the batch is split well that way (no partial sums to add)
+    if (segs == 1 || link.dim(0) >= threads && link.dim(0) % threads == 0) {
+      return fork(op, link.dim(0), work, link, prevPrecedence, writeWeights, prevReadWeights, forward, backward);
+    }
+    long byWork = inlineWork == 0 ? units : Math.max(1, work / inlineWork);
+    int parts = (int) Math.min(Math.min(threads, units), byWork);
+    if (parts == 1 || !pool.tryAcquire()) {
+      return false;
+    }
+    call.set(op, link, prevPrecedence, writeWeights, prevReadWeights, forward, backward);
+    call.segments = segs;
+    if (prevReadWeights != null) {
+      int partials = SimdTemporalLinkage.partialFloats(matrices, n, prevReadWeights.dim(1), segs);
+      if (linkPartials.length < partials) {
+        linkPartials = new float[partials];
+      }
+      call.partials = linkPartials;
+    }
+    pool.runAndRelease(call, parts, units);
+    return true;
+  }
+
   private enum Op {
     CONTENT, ERASE_ADD, READ, USAGE, ALLOCATION, WRITE_WEIGHTS, PRECEDENCE, LINK_UPDATE, FORWARD_BACKWARD,
     LINK_FUSED, READ_MODES, NTM_INTERPOLATE, NTM_SHIFT, NTM_SHARPEN, INTERFACE_SPLIT, MEMORY_STEP
@@ -335,6 +411,14 @@ public final class SimdKernels extends HostKernels {
     InterfaceValues interfaceValues;
     MemoryState state;
     Workspace workspace;
+    /** Segments per link matrix when a link kernel is split by units, else 0; its partial sums. */
+    int segments;
+    float[] partials;
+    final int segmentRows;
+
+    Call(int segmentRows) {
+      this.segmentRows = segmentRows;
+    }
 
     void set(Op op, Tensor t0, Tensor t1, Tensor t2, Tensor t3, Tensor t4, Tensor t5) {
       this.op = op;
@@ -347,6 +431,8 @@ public final class SimdKernels extends HostKernels {
       this.interfaceValues = null;
       this.state = null;
       this.workspace = null;
+      this.segments = 0;
+      this.partials = null;
     }
 
     @Override
@@ -364,15 +450,36 @@ public final class SimdKernels extends HostKernels {
         case ALLOCATION -> SimdAllocation.allocation(t0, t1, t2, t3, b0, b1);
         case WRITE_WEIGHTS -> SimdWriteWeighting.writeWeights(t0, t1, t2, t3, t4, b0, b1);
         case PRECEDENCE -> SimdTemporalLinkage.precedence(t0, t1, b0, b1);
-        case LINK_UPDATE -> SimdTemporalLinkage.linkUpdate(t0, t1, t2, b0, b1);
-        case FORWARD_BACKWARD -> SimdTemporalLinkage.forwardBackward(t0, t1, t2, t3, b0, b1);
-        case LINK_FUSED -> SimdTemporalLinkage.linkUpdateAndWeightings(t0, t1, t2, t3, t4, t5, b0, b1);
+        case LINK_UPDATE -> {
+          if (segments > 0) {
+            SimdTemporalLinkage.linkUpdateUnits(t0, t1, t2, segments, b0, b1);
+          } else {
+            SimdTemporalLinkage.linkUpdate(t0, t1, t2, segmentRows, b0, b1);
+          }
+        }
+        case FORWARD_BACKWARD, LINK_FUSED -> {
+          if (segments > 0) {
+            SimdTemporalLinkage.linkUnits(t0, t1, t2, t3, t4, t5, partials, 0, segments, b0, b1);
+          } else if (op == Op.FORWARD_BACKWARD) {
+            SimdTemporalLinkage.forwardBackward(t0, t3, t4, t5, segmentRows, b0, b1);
+          } else {
+            SimdTemporalLinkage.linkUpdateAndWeightings(t0, t1, t2, t3, t4, t5, segmentRows, b0, b1);
+          }
+        }
         case READ_MODES -> SimdReadModes.readModeMix(t0, t1, t2, t3, t4, b0, b1);
         case NTM_INTERPOLATE -> SimdNtmAddressing.interpolate(t0, t1, t2, t3, b0, b1);
         case NTM_SHIFT -> SimdNtmAddressing.shift(t0, t1, t2, b0, b1);
         case NTM_SHARPEN -> SimdNtmAddressing.sharpen(t0, t1, t2, b0, b1);
         case INTERFACE_SPLIT -> SimdInterfaceSplit.split(t0, interfaceValues, b0, b1);
-        case MEMORY_STEP -> memoryStep(state, interfaceValues, t0, workspace, b0, b1);
+        case MEMORY_STEP -> memoryStep(state, interfaceValues, t0, workspace, segmentRows, b0, b1);
+      }
+    }
+
+    /** A link pass split by units: the partial backward sums go into the output, in segment order. */
+    @Override
+    public void afterSlices() {
+      if (segments > 0 && partials != null) {
+        SimdTemporalLinkage.addPartials(t5, t0.dim(1), t3.dim(1), partials, 0, segments, 0, t0.dim(0) * t0.dim(1));
       }
     }
   }

@@ -43,12 +43,22 @@ import org.dnckernels.Tensor;
  * row loop itself: a call per block of rows was measured 30% slower on a matrix streamed from memory. Forward
  * sums keep float lanes along the row and reduce them in registers with SimdLoops' four-row lane sums, written
  * out inline (tail in double): that kernel is at C2's inlining node cutoff, and the former call to an array form
- * of those sums, left out of line, cost 25–45%. Backward sums accumulate in float in the output rows, rows in
- * ascending order whichever kernel runs. So the fused results equal linkUpdate then forwardBackward bit for bit.
+ * of those sums, left out of line, cost 25–45%. Backward sums accumulate in float, rows in ascending order, per
+ * segment of rows ({@link #SEGMENT_ROWS}): the first segment's in the output rows, each other's in rows of its
+ * own, added to the output in segment order at the end. Segments let two threads share one matrix when a call
+ * has fewer matrices than threads (B = 1), with the same bits as one thread running them in turn. So the fused
+ * results equal linkUpdate then forwardBackward bit for bit, on any thread count.
  */
 final class SimdTemporalLinkage {
   /** Floats of L per chunk of rows when an odd read head passes over it after the pairs (128 KiB: inside L2). */
   static final int CHUNK_FLOATS = 32 * 1024;
+  /**
+   * Rows per segment of a link matrix (256 rows of N = 1024: 1 MiB, some 25 µs of forward/backward work, far
+   * above a fork/join): a matrix of N rows has N / SEGMENT_ROWS segments, at most {@link #MAX_SEGMENTS}.
+   */
+  static final int SEGMENT_ROWS = 256;
+  /** Segments per matrix at most: more threads than this on one matrix would gain little. */
+  static final int MAX_SEGMENTS = 8;
 
   private SimdTemporalLinkage() {}
 
@@ -81,35 +91,87 @@ final class SimdTemporalLinkage {
   // -------------------------------------------------------------------------------------------------------
   // link update and forward/backward weightings
 
+  /**
+   * Segments of rows of a link matrix of size n: {@code n / segmentRows}, at least 1, at most {@value
+   * #MAX_SEGMENTS}. A segment is the unit that threads share when a call has fewer matrices than threads; it
+   * depends on n and the backend's segment size alone, so the sums are the same on any thread count.
+   */
+  static int segments(int n, int segmentRows) {
+    return Math.max(1, Math.min(MAX_SEGMENTS, n / segmentRows));
+  }
+
+  /** First row of segment s (s = segs: n); a multiple of 4 so the four-row blocks fall as in a whole matrix. */
+  static int segmentStart(int n, int segs, int s) {
+    return s == segs ? n : (int) ((long) n * s / segs) & ~3;
+  }
+
+  /**
+   * Floats of backward partial sums for units of {@code matrices} link matrices: every segment but the first of
+   * each matrix keeps its own backward rows, added to the output by {@link #addPartials}.
+   */
+  static int partialFloats(int matrices, int n, int r, int segs) {
+    return matrices * (segs - 1) * r * n;
+  }
+
   /** Batch entries [b0, b1): the link update alone, in place. */
-  static void linkUpdate(Tensor link, Tensor prevPrecedence, Tensor writeWeights, int b0, int b1) {
-    int wh = link.dim(1), n = link.dim(2);
+  static void linkUpdate(Tensor link, Tensor prevPrecedence, Tensor writeWeights, int segmentRows, int b0, int b1) {
+    int wh = link.dim(1), segs = segments(link.dim(2), segmentRows);
+    linkUpdateUnits(link, prevPrecedence, writeWeights, segs, b0 * wh * segs, b1 * wh * segs);
+  }
+
+  /** Units [u0, u1) of the link update: unit u is segment u % segs of matrix u / segs (b · Wh + h). */
+  static void linkUpdateUnits(Tensor link, Tensor prevPrecedence, Tensor writeWeights, int segs, int u0, int u1) {
+    int n = link.dim(2);
     float[] l = array(link), p = array(prevPrecedence), w = array(writeWeights);
     int lOff = offset(link), pOff = offset(prevPrecedence), wOff = offset(writeWeights);
-    for (int b = b0; b < b1; b++) {
-      for (int h = 0; h < wh; h++) {
-        int head = b * wh + h;
-        updateRows(l, lOff + head * n * n, n, p, pOff + head * n, w, wOff + head * n);
-      }
+    for (int u = u0; u < u1; u++) {
+      int m = u / segs, s = u % segs;
+      updateRows(l, lOff + m * n * n, n, p, pOff + m * n, w, wOff + m * n, segmentStart(n, segs, s),
+          segmentStart(n, segs, s + 1));
     }
   }
 
   /** Batch entries [b0, b1): forward and backward weightings of all read heads, one pass over each L. */
-  static void forwardBackward(Tensor link, Tensor prevReadWeights, Tensor forward, Tensor backward, int b0, int b1) {
-    linkPass(link, null, null, prevReadWeights, forward, backward, b0, b1);
+  static void forwardBackward(
+      Tensor link, Tensor prevReadWeights, Tensor forward, Tensor backward, int segmentRows, int b0, int b1) {
+    linkPass(link, null, null, prevReadWeights, forward, backward, segmentRows, b0, b1);
   }
 
   /** Batch entries [b0, b1): link update, then forward/backward on the updated L, fused in one pass over L. */
   static void linkUpdateAndWeightings(
       Tensor link, Tensor prevPrecedence, Tensor writeWeights, Tensor prevReadWeights, Tensor forward,
-      Tensor backward, int b0, int b1) {
-    linkPass(link, prevPrecedence, writeWeights, prevReadWeights, forward, backward, b0, b1);
+      Tensor backward, int segmentRows, int b0, int b1) {
+    linkPass(link, prevPrecedence, writeWeights, prevReadWeights, forward, backward, segmentRows, b0, b1);
   }
 
-  /** One pass over each link matrix; updates it first when {@code prevPrecedence} is not null. */
+  /**
+   * One pass over each link matrix of batch entries [b0, b1) on this thread, its segments one after the other;
+   * updates it first when {@code prevPrecedence} is not null.
+   */
   private static void linkPass(
       Tensor link, Tensor prevPrecedence, Tensor writeWeights, Tensor prevReadWeights, Tensor forward,
-      Tensor backward, int b0, int b1) {
+      Tensor backward, int segmentRows, int b0, int b1) {
+    int wh = link.dim(1), n = link.dim(2), r = prevReadWeights.dim(1), segs = segments(n, segmentRows);
+    // this thread's partial sums of one matrix, after the lanes that linkUnits takes from the same scratch
+    float[] partials = SimdLoops.scratch().floats(LANES + partialFloats(1, n, r, segs));
+    for (int m = b0 * wh; m < b1 * wh; m++) {
+      // matrix m's partials start at LANES
+      int partialsOf0 = LANES - m * partialFloats(1, n, r, segs);
+      linkUnits(link, prevPrecedence, writeWeights, prevReadWeights, forward, backward, partials, partialsOf0, segs,
+          m * segs, (m + 1) * segs);
+      addPartials(backward, wh, r, partials, partialsOf0, segs, m, m + 1);
+    }
+  }
+
+  /**
+   * Units [u0, u1) of a link pass (unit u: segment u % segs of matrix u / segs, matrix m = b · Wh + h). The
+   * first segment of a matrix sums its backward rows into {@code backward}, segment s ≥ 1 into its own rows of
+   * {@code partials}, matrix m's at {@code partialsOf0 + m · partialFloats(1, …)}; forward rows and updated rows
+   * of L belong to one segment each. Then {@link #addPartials} completes the backward sums.
+   */
+  static void linkUnits(
+      Tensor link, Tensor prevPrecedence, Tensor writeWeights, Tensor prevReadWeights, Tensor forward,
+      Tensor backward, float[] partials, int partialsOf0, int segs, int u0, int u1) {
     int wh = link.dim(1), n = link.dim(2), r = prevReadWeights.dim(1);
     boolean update = prevPrecedence != null;
     float[] l = array(link), x = array(prevReadWeights), fwd = array(forward), bwd = array(backward);
@@ -125,23 +187,55 @@ final class SimdTemporalLinkage {
     // and finds it in L2
     int pairs = r / 2;
     int chunk = r % 2 == 0 || r == 1 ? n : Math.max(4, CHUNK_FLOATS / n / 4 * 4);
-    for (int b = b0; b < b1; b++) {
-      for (int h = 0; h < wh; h++) {
-        int head = b * wh + h;
-        int lb = lOff + head * n * n, pb = pOff + head * n, wb = wOff + head * n;
-        for (int k = 0; k < r; k++) {
-          heads[3 * k] = xOff + (b * r + k) * n;
-          heads[3 * k + 1] = bOff + ((b * r + k) * wh + h) * n;
-          heads[3 * k + 2] = fOff + ((b * r + k) * wh + h) * n;
-          Arrays.fill(bwd, heads[3 * k + 1], heads[3 * k + 1] + n, 0f);
+    for (int u = u0; u < u1; u++) {
+      int m = u / segs, s = u % segs, b = m / wh, h = m % wh;
+      int lb = lOff + m * n * n, pb = pOff + m * n, wb = wOff + m * n;
+      float[] sums = s == 0 ? bwd : partials;
+      for (int k = 0; k < r; k++) {
+        heads[3 * k] = xOff + (b * r + k) * n;
+        heads[3 * k + 1] = s == 0
+            ? bOff + ((b * r + k) * wh + h) * n
+            : partialsOf0 + ((m * (segs - 1) + s - 1) * r + k) * n;
+        heads[3 * k + 2] = fOff + ((b * r + k) * wh + h) * n;
+        Arrays.fill(sums, heads[3 * k + 1], heads[3 * k + 1] + n, 0f);
+      }
+      int end = segmentStart(n, segs, s + 1);
+      for (int i0 = segmentStart(n, segs, s); i0 < end; i0 += chunk) {
+        int i1 = Math.min(end, i0 + chunk);
+        if (pairs > 0) {
+          rows4x2(l, lb, n, update, p, pb, w, wb, x, sums, fwd, heads, pairs, i0, i1, lanes);
         }
-        for (int i0 = 0; i0 < n; i0 += chunk) {
-          int i1 = Math.min(n, i0 + chunk);
-          if (pairs > 0) {
-            rows4x2(l, lb, n, update, p, pb, w, wb, x, bwd, fwd, heads, pairs, i0, i1, lanes);
+        if (r % 2 == 1) {
+          rows4x1(l, lb, n, update && r == 1, p, pb, w, wb, x, sums, fwd, heads, r - 1, i0, i1, lanes);
+        }
+      }
+    }
+  }
+
+  /**
+   * Matrices [m0, m1): adds the partial backward sums of segments 1..segs−1 to the output, in segment order (so
+   * the same bits whichever threads ran the segments).
+   */
+  static void addPartials(Tensor backward, int wh, int r, float[] partials, int partialsOf0, int segs, int m0,
+      int m1) {
+    int n = backward.dim(3);
+    float[] bwd = array(backward);
+    int bOff = offset(backward);
+    int bound = FLOAT.loopBound(n);
+    for (int m = m0; m < m1; m++) {
+      int b = m / wh, h = m % wh;
+      for (int k = 0; k < r; k++) {
+        int row = bOff + ((b * r + k) * wh + h) * n;
+        for (int s = 1; s < segs; s++) {
+          int part = partialsOf0 + ((m * (segs - 1) + s - 1) * r + k) * n;
+          int j = 0;
+          for (; j < bound; j += LANES) {
+            FloatVector.fromArray(FLOAT, bwd, row + j).add(FloatVector.fromArray(FLOAT, partials, part + j))
+                .intoArray(bwd, row + j);
           }
-          if (r % 2 == 1) {
-            rows4x1(l, lb, n, update && r == 1, p, pb, w, wb, x, bwd, fwd, heads, r - 1, i0, i1, lanes);
+          // scalar tail
+          for (; j < n; j++) {
+            bwd[row + j] += partials[part + j];
           }
         }
       }
@@ -149,13 +243,13 @@ final class SimdTemporalLinkage {
   }
 
   /**
-   * L'[i,j] = (1 − w_i − w_j) L[i,j] + w_i p_j over a whole matrix, four rows at a time (the w_j and p_j vectors
-   * serve four rows); then the diagonal is set to exactly 0.
+   * L'[i,j] = (1 − w_i − w_j) L[i,j] + w_i p_j over rows [i0, i1) of a matrix, four rows at a time (the w_j and
+   * p_j vectors serve four rows); then their diagonal elements are set to exactly 0.
    */
-  private static void updateRows(float[] l, int lb, int n, float[] p, int pb, float[] w, int wb) {
+  private static void updateRows(float[] l, int lb, int n, float[] p, int pb, float[] w, int wb, int i0, int i1) {
     int bound = FLOAT.loopBound(n);
-    int i = 0;
-    for (; i + 4 <= n; i += 4) {
+    int i = i0;
+    for (; i + 4 <= i1; i += 4) {
       int r0 = lb + i * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
       float w0 = w[wb + i], w1 = w[wb + i + 1], w2 = w[wb + i + 2], w3 = w[wb + i + 3];
       FloatVector c0 = FloatVector.broadcast(FLOAT, 1f - w0), c1 = FloatVector.broadcast(FLOAT, 1f - w1);
@@ -182,11 +276,11 @@ final class SimdTemporalLinkage {
         l[r3 + j] = (1f - w3 - wj) * l[r3 + j] + w3 * pj;
       }
     }
-    for (; i < n; i++) {
+    for (; i < i1; i++) {
       updateRow(l, lb + i * n, n, p, pb, w, wb, i);
     }
     // the diagonal is exactly zero, whatever the arithmetic gave
-    for (int d = 0; d < n; d++) {
+    for (int d = i0; d < i1; d++) {
       l[lb + d * n + d] = 0f;
     }
   }

@@ -13,7 +13,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The fused link pass promises the same bits as linkUpdate then forwardBackward (docs/simd.md): every read-head
  * count takes its own mix of kernels (pairs of heads, a single head, chunks of rows when R > 2), and N covers
- * rows left over from the 4-row blocks, columns left over from the vectors, and several chunks (N = 1000).
+ * rows left over from the 4-row blocks, columns left over from the vectors, and several chunks (N = 1000). Once on
+ * one thread (N ≥ 512: segments of 256 rows in turn), once on two threads with segments of 16 rows split
+ * between them.
  */
 class SimdLinkFusionTest {
   @BeforeAll
@@ -36,18 +38,25 @@ class SimdLinkFusionTest {
     RandomTensors rnd = new RandomTensors(31L * n + r);
     float[] link = rnd.link(b, wh, n), p = rnd.subWeightings(b * wh, n), w = rnd.subWeightings(b * wh, n);
     float[] x = rnd.subWeightings(b * r, n);
-    try (SimdKernels k = new SimdKernels(1)) {
-      Tensor fusedLink = k.upload(link, 0, b, wh, n, n), separateLink = k.upload(link, 0, b, wh, n, n);
-      Tensor prec = k.upload(p, 0, b, wh, n), ww = k.upload(w, 0, b, wh, n), reads = k.upload(x, 0, b, r, n);
-      Tensor fusedF = k.allocate(b, r, wh, n), fusedB = k.allocate(b, r, wh, n);
-      Tensor separateF = k.allocate(b, r, wh, n), separateB = k.allocate(b, r, wh, n);
-      k.linkUpdateAndWeightings(fusedLink, prec, ww, reads, fusedF, fusedB);
-      k.linkUpdate(separateLink, prec, ww);
-      k.forwardBackward(separateLink, reads, separateF, separateB);
-      String what = "B=" + b + " Wh=" + wh + " N=" + n + " R=" + r;
-      assertArrayEquals(separateLink.toArray(), fusedLink.toArray(), what + ": link");
-      assertArrayEquals(separateF.toArray(), fusedF.toArray(), what + ": forward");
-      assertArrayEquals(separateB.toArray(), fusedB.toArray(), what + ": backward");
+    for (SimdKernels k : List.of(new SimdKernels(1), new SimdKernels(2, 0, 16))) {
+      try (k) {
+        check(k, b, wh, n, r, link, p, w, x);
+      }
     }
+  }
+
+  private static void check(SimdKernels k, int b, int wh, int n, int r, float[] link, float[] p, float[] w,
+      float[] x) {
+    Tensor fusedLink = k.upload(link, 0, b, wh, n, n), separateLink = k.upload(link, 0, b, wh, n, n);
+    Tensor prec = k.upload(p, 0, b, wh, n), ww = k.upload(w, 0, b, wh, n), reads = k.upload(x, 0, b, r, n);
+    Tensor fusedF = k.allocate(b, r, wh, n), fusedB = k.allocate(b, r, wh, n);
+    Tensor separateF = k.allocate(b, r, wh, n), separateB = k.allocate(b, r, wh, n);
+    k.linkUpdateAndWeightings(fusedLink, prec, ww, reads, fusedF, fusedB);
+    k.linkUpdate(separateLink, prec, ww);
+    k.forwardBackward(separateLink, reads, separateF, separateB);
+    String what = "B=" + b + " Wh=" + wh + " N=" + n + " R=" + r + ", " + k.threads() + " thread(s)";
+    assertArrayEquals(separateLink.toArray(), fusedLink.toArray(), what + ": link");
+    assertArrayEquals(separateF.toArray(), fusedF.toArray(), what + ": forward");
+    assertArrayEquals(separateB.toArray(), fusedB.toArray(), what + ": backward");
   }
 }

@@ -1,5 +1,6 @@
 package org.dnckernels.simd;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -60,6 +61,55 @@ class SimdThreadsTest {
     try (SimdKernels one = new SimdKernels(1); SimdKernels three = new SimdKernels(3, 0)) {
       assertClose(steps(one, shape, 5), steps(three, shape, 5), STEPS_TOLERANCE, "memory steps");
     }
+  }
+
+  /**
+   * Link kernels split by segments of rows (here 4 rows each, so that small matrices have several): every
+   * segment runs the same code on any thread and the partial backward sums are added in segment order, so one
+   * thread and three give the same bits. Batches of 1 (the split shares one matrix), 2 with two write heads
+   * (matrices and segments across threads) and 3 (uneven), sizes with tails.
+   */
+  @Test
+  void linkKernelsSplitBySegmentsGiveTheSameBitsOnOneAndThreeThreads() {
+    int[][] shapes = {{1, 37, 3, 1}, {1, 64, 4, 1}, {2, 45, 2, 2}, {3, 29, 1, 1}, {1, 40, 5, 2}};
+    try (SimdKernels one = new SimdKernels(1, SimdKernels.INLINE_WORK, 4);
+        SimdKernels three = new SimdKernels(3, 0, 4)) {
+      for (int[] shape : shapes) {
+        int b = shape[0], n = shape[1], r = shape[2], wh = shape[3];
+        float[][] a = runLink(one, b, n, r, wh);
+        float[][] c = runLink(three, b, n, r, wh);
+        for (int i = 0; i < a.length; i++) {
+          assertArrayEquals(a[i], c[i], "output " + i + " at B" + b + " N" + n + " R" + r + " Wh" + wh);
+        }
+      }
+    }
+  }
+
+  /** A step of one batch entry shares only its link pass between threads, by segments. */
+  @Test
+  void singleEntryMemoryStepsGiveTheSameBitsOnOneAndThreeThreads() {
+    MemoryShape shape = new MemoryShape(1, 43, 20, 3, 2);
+    try (SimdKernels one = new SimdKernels(1, SimdKernels.INLINE_WORK, 4);
+        SimdKernels three = new SimdKernels(3, 0, 4)) {
+      assertArrayEquals(steps(one, shape, 5), steps(three, shape, 5), "memory steps of one entry");
+    }
+  }
+
+  /** forwardBackward, then the fused pass, then linkUpdate alone, each output copied. */
+  private static float[][] runLink(DncKernels k, int b, int n, int r, int wh) {
+    RandomTensors random = new RandomTensors(n);
+    Tensor link = k.upload(random.link(b, wh, n), 0, b, wh, n, n);
+    Tensor readWeights = k.upload(random.weightings(b * r, n), 0, b, r, n);
+    Tensor precedence = k.upload(random.subWeightings(b * wh, n), 0, b, wh, n);
+    Tensor writeWeights = k.upload(random.subWeightings(b * wh, n), 0, b, wh, n);
+    Tensor forward = k.allocate(b, r, wh, n);
+    Tensor backward = k.allocate(b, r, wh, n);
+    k.forwardBackward(link, readWeights, forward, backward);
+    float[] f1 = forward.toArray(), b1 = backward.toArray();
+    k.linkUpdateAndWeightings(link, precedence, writeWeights, readWeights, forward, backward);
+    float[] l2 = link.toArray(), f2 = forward.toArray(), b2 = backward.toArray();
+    k.linkUpdate(link, precedence, writeWeights);
+    return new float[][] {f1, b1, l2, f2, b2, link.toArray()};
   }
 
   /** Two callers share one backend: one gets the pool, the other runs inline; both must be right. */
