@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.dnckernels.bench.report.MachineInfo;
@@ -51,6 +52,13 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * reason. Every run uses {@code -prof gc}.
  */
 public final class BenchMain {
+  /**
+   * Kernels measured in a JMH run of their own with the long warmup ({@link Profile#warmups(boolean)}): the memory
+   * step, the headline, and content addressing, whose large compiled method C2 finishes late (at B16 N1024 the
+   * quick profile's warmup once ended before it, and the first measured iteration took 8.6 ms against 0.18).
+   */
+  static final Set<String> LONG_WARMUP = Set.of("memoryStep", "contentWeights");
+
   /** Forks, warmup and measurement of a run. */
   public record Profile(String name, int forks, int warmups, int warmupMillis, int iterations, int iterationMillis) {
     /**
@@ -67,7 +75,7 @@ public final class BenchMain {
       return forks * (1.2 + (warmups(longWarmup) * warmupMillis(longWarmup) + iterations * iterationMillis) / 1000.0);
     }
 
-    /** The memory step gets at least 5 warmup iterations of 1 s: it is the headline, and the slowest to JIT. */
+    /** The memory step and content addressing ({@link #LONG_WARMUP}) get at least 5 warmup iterations of 1 s. */
     int warmups(boolean longWarmup) {
       return longWarmup ? Math.max(warmups, 5) : warmups;
     }
@@ -309,24 +317,23 @@ public final class BenchMain {
           }
         }
         if (!shapes.isEmpty()) {
-          // the memory step runs on its own, with a longer warmup
+          // the memory step and content addressing run on their own, with a longer warmup
           List<String> key = new ArrayList<>(shapes);
-          if (kernel.equals("memoryStep")) {
-            key.add(0, "memoryStep");
+          if (LONG_WARMUP.contains(kernel)) {
+            key.add(0, kernel);
           }
           groups.computeIfAbsent(List.copyOf(key), k -> new ArrayList<>()).add(kernel);
         }
       }
       for (Map.Entry<List<String>, List<String>> g : groups.entrySet()) {
-        boolean step = g.getValue().contains("memoryStep");
-        runs.add(new Run(step ? "memory step" : "kernels", KernelBenchmarks.class, g.getValue(),
-            params("backend", backends, "shape", shapesOf(g.getKey())), step));
+        boolean step = g.getValue().contains("memoryStep"), longWarmup = LONG_WARMUP.contains(g.getKey().get(0));
+        runs.add(new Run(step ? "memory step" : longWarmup ? g.getKey().get(0) : "kernels", KernelBenchmarks.class,
+            g.getValue(), params("backend", backends, "shape", shapesOf(g.getKey())), longWarmup));
       }
       if (!devices.isEmpty()) {
         for (Map.Entry<List<String>, List<String>> g : groups.entrySet()) {
-          boolean step = g.getValue().contains("memoryStep");
           runs.add(new Run("with transfers", TransferBenchmarks.class, g.getValue(),
-              params("backend", devices, "shape", shapesOf(g.getKey())), step));
+              params("backend", devices, "shape", shapesOf(g.getKey())), LONG_WARMUP.contains(g.getKey().get(0))));
         }
       }
     }
@@ -348,7 +355,7 @@ public final class BenchMain {
   }
 
   private static List<String> shapesOf(List<String> groupKey) {
-    return groupKey.stream().filter(k -> !k.equals("memoryStep")).toList();
+    return groupKey.stream().filter(k -> !LONG_WARMUP.contains(k)).toList();
   }
 
   private static Map<String, List<String>> params(Object... nameValues) {

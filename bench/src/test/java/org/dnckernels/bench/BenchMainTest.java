@@ -32,6 +32,13 @@ class BenchMainTest {
         || !r.params().get("backend").contains("cuda")));
     assertEquals(1, p.skipped().size());
     assertTrue(p.skipped().get(0).reason().contains("no CUDA driver"), p.skipped().toString());
+    // the memory step and content addressing run alone with the long warmup, the other kernels without it
+    for (Run r : p.runs()) {
+      if (r.benchmarkClass() == KernelBenchmarks.class) {
+        boolean alone = r.methods().equals(List.of("memoryStep")) || r.methods().equals(List.of("contentWeights"));
+        assertEquals(alone, r.longWarmup(), r.methods().toString());
+      }
+    }
   }
 
   @Test
