@@ -210,16 +210,12 @@ public final class SimdKernels extends HostKernels {
   protected void linkUpdateAndWeightingsImpl(
       Tensor link, Tensor prevPrecedence, Tensor writeWeights, Tensor prevReadWeights, Tensor forward,
       Tensor backward) {
-    if (!forkLinkUnits(Op.LINK_FUSED, linkFusedWork(link, prevReadWeights), link, prevPrecedence, writeWeights,
-        prevReadWeights, forward, backward)) {
+    int b = link.dim(0), n = link.dim(2);
+    long work = (long) b * link.dim(1) * (1 + 2L * prevReadWeights.dim(1)) * n * n;
+    if (!forkLinkUnits(Op.LINK_FUSED, work, link, prevPrecedence, writeWeights, prevReadWeights, forward, backward)) {
       SimdTemporalLinkage.linkUpdateAndWeightings(
-          link, prevPrecedence, writeWeights, prevReadWeights, forward, backward, segmentRows, 0, link.dim(0));
+          link, prevPrecedence, writeWeights, prevReadWeights, forward, backward, segmentRows, 0, b);
     }
-  }
-
-  private static long linkFusedWork(Tensor link, Tensor prevReadWeights) {
-    long n = link.dim(2);
-    return (long) link.dim(0) * link.dim(1) * (1 + 2L * prevReadWeights.dim(1)) * n * n;
   }
 
   @Override
@@ -344,7 +340,7 @@ public final class SimdKernels extends HostKernels {
   // ---------------------------------------------------------------------------------------------------------
   // splitting
 
-  /** Slices for a call of {@code work} element operations over {@code batch} entries. */
+  /** Slices for a call of {@code work} element operations over {@code batch} entries (or units of a link kernel). */
   private int parts(int batch, long work) {
     long byWork = inlineWork == 0 ? batch : Math.max(1, work / inlineWork);
     return (int) Math.min(Math.min(threads, batch), byWork);
@@ -381,8 +377,7 @@ public final class SimdKernels extends HostKernels {
     if (segs == 1 || link.dim(0) >= threads && link.dim(0) % threads == 0) {
       return fork(op, link.dim(0), work, link, prevPrecedence, writeWeights, prevReadWeights, forward, backward);
     }
-    long byWork = inlineWork == 0 ? units : Math.max(1, work / inlineWork);
-    int parts = (int) Math.min(Math.min(threads, units), byWork);
+    int parts = parts(units, work);
     if (parts == 1 || !pool.tryAcquire()) {
       return false;
     }

@@ -113,6 +113,11 @@ final class SimdTemporalLinkage {
     return matrices * (segs - 1) * r * n;
   }
 
+  /** Offset of the partial backward row of read head k, segment s ≥ 1, matrix m (matrix 0's at partialsOf0). */
+  private static int partialRow(int partialsOf0, int m, int s, int k, int segs, int r, int n) {
+    return partialsOf0 + ((m * (segs - 1) + s - 1) * r + k) * n;
+  }
+
   /** Batch entries [b0, b1): the link update alone, in place. */
   static void linkUpdate(Tensor link, Tensor prevPrecedence, Tensor writeWeights, int segmentRows, int b0, int b1) {
     int wh = link.dim(1), segs = segments(link.dim(2), segmentRows);
@@ -153,10 +158,11 @@ final class SimdTemporalLinkage {
       Tensor backward, int segmentRows, int b0, int b1) {
     int wh = link.dim(1), n = link.dim(2), r = prevReadWeights.dim(1), segs = segments(n, segmentRows);
     // this thread's partial sums of one matrix, after the lanes that linkUnits takes from the same scratch
-    float[] partials = SimdLoops.scratch().floats(LANES + partialFloats(1, n, r, segs));
+    int perMatrix = partialFloats(1, n, r, segs);
+    float[] partials = SimdLoops.scratch().floats(LANES + perMatrix);
     for (int m = b0 * wh; m < b1 * wh; m++) {
       // matrix m's partials start at LANES
-      int partialsOf0 = LANES - m * partialFloats(1, n, r, segs);
+      int partialsOf0 = LANES - m * perMatrix;
       linkUnits(link, prevPrecedence, writeWeights, prevReadWeights, forward, backward, partials, partialsOf0, segs,
           m * segs, (m + 1) * segs);
       addPartials(backward, wh, r, partials, partialsOf0, segs, m, m + 1);
@@ -195,7 +201,7 @@ final class SimdTemporalLinkage {
         heads[3 * k] = xOff + (b * r + k) * n;
         heads[3 * k + 1] = s == 0
             ? bOff + ((b * r + k) * wh + h) * n
-            : partialsOf0 + ((m * (segs - 1) + s - 1) * r + k) * n;
+            : partialRow(partialsOf0, m, s, k, segs, r, n);
         heads[3 * k + 2] = fOff + ((b * r + k) * wh + h) * n;
         Arrays.fill(sums, heads[3 * k + 1], heads[3 * k + 1] + n, 0f);
       }
@@ -227,7 +233,7 @@ final class SimdTemporalLinkage {
       for (int k = 0; k < r; k++) {
         int row = bOff + ((b * r + k) * wh + h) * n;
         for (int s = 1; s < segs; s++) {
-          int part = partialsOf0 + ((m * (segs - 1) + s - 1) * r + k) * n;
+          int part = partialRow(partialsOf0, m, s, k, segs, r, n);
           int j = 0;
           for (; j < bound; j += LANES) {
             FloatVector.fromArray(FLOAT, bwd, row + j).add(FloatVector.fromArray(FLOAT, partials, part + j))
