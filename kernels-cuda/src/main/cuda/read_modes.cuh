@@ -20,7 +20,7 @@ __device__ __forceinline__ float mixedReadWeight(
   for (int h = 0; h < writeHeads; h++) {
     sum += static_cast<double>(modes[writeHeads + 1 + h]) * forward[static_cast<size_t>(h) * slots + i];
   }
-  return static_cast<float>(sum);
+  return static_cast<float>(fmin(1.0, sum));  // at most 1 for modes summing to 1 (the reference's clamp)
 }
 
 }  // namespace dnc

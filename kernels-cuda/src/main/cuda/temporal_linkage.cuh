@@ -23,9 +23,10 @@ __device__ void precedenceBlock(float* precedence, const float* writeWeights, in
     written += writeWeights[i];
   }
   written = blockSum(written, red);
-  double keep = 1 - written;
+  // clamped as the equations keep it: Σw may round above 1 (the scalar reference's clamps)
+  double keep = fmax(0.0, 1 - written);
   for (int i = threadIdx.x; i < slots; i += blockDim.x) {
-    precedence[i] = static_cast<float>(keep * precedence[i] + writeWeights[i]);
+    precedence[i] = static_cast<float>(fmin(1.0, keep * precedence[i] + writeWeights[i]));
   }
 }
 
@@ -125,7 +126,7 @@ extern "C" __global__ void __launch_bounds__(dnc::LINK_TILE) link_tiles(
               value = 0.0f;
             } else {
               double wi = rowWrite[ii];
-              value = static_cast<float>((1 - wi - wj) * static_cast<double>(*cell) + wi * pj);
+              value = static_cast<float>(fmin(1.0, fmax(0.0, 1 - wi - wj) * static_cast<double>(*cell) + wi * pj));
             }
             *cell = value;
           } else {

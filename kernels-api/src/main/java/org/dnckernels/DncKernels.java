@@ -29,6 +29,8 @@ public abstract class DncKernels implements AutoCloseable {
   /** ε of the contract (cosine similarity, norms, allocation remap). */
   public static final float EPSILON = 1e-6f;
 
+  private volatile boolean closed;
+
   protected DncKernels() {}
 
   // ---------------------------------------------------------------------------------------------------------
@@ -70,9 +72,32 @@ public abstract class DncKernels implements AutoCloseable {
   /** Waits until all work issued by this backend is done (a no-op on host backends). */
   public void synchronize() {}
 
-  /** Releases backend resources (device context, thread pools). Tensors must be closed separately. */
+  /**
+   * Releases backend resources (device context, thread pools). Tensors must be closed separately. Idempotent. A
+   * kernel call already running when another thread closes the backend completes; every kernel call after it
+   * throws {@link IllegalStateException}.
+   */
   @Override
-  public void close() {}
+  public final void close() {
+    if (!closed) {
+      closed = true;
+      closeImpl();
+    }
+  }
+
+  /** Whether {@link #close()} was called. */
+  public final boolean isClosed() {
+    return closed;
+  }
+
+  /** The backend's part of {@link #close()}, called once. */
+  protected void closeImpl() {}
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException(name() + " backend: closed; load a new one to compute again");
+    }
+  }
 
   // ---------------------------------------------------------------------------------------------------------
   // tensors
@@ -109,6 +134,7 @@ public abstract class DncKernels implements AutoCloseable {
 
   /** Zero-filled state tensors for {@code shape}. */
   public MemoryState newState(MemoryShape shape) {
+    Checks.notNull("shape", shape);
     int b = shape.batch(), n = shape.slots(), w = shape.wordSize(), r = shape.readHeads(), wh = shape.writeHeads();
     return new MemoryState(
         allocate(b, n, w), allocate(b, n), allocate(b, wh, n, n), allocate(b, wh, n), allocate(b, r, n),
@@ -117,6 +143,7 @@ public abstract class DncKernels implements AutoCloseable {
 
   /** Zero-filled interface tensors for {@code shape}. */
   public InterfaceValues newInterface(MemoryShape shape) {
+    Checks.notNull("shape", shape);
     int b = shape.batch(), w = shape.wordSize(), r = shape.readHeads(), wh = shape.writeHeads();
     return new InterfaceValues(
         allocate(b, r, w), allocate(b, r), allocate(b, wh, w), allocate(b, wh), allocate(b, wh, w),
@@ -153,6 +180,7 @@ public abstract class DncKernels implements AutoCloseable {
    * @param out       [B,H,N], each row sums to 1
    */
   public final void contentWeights(Tensor memory, Tensor keys, Tensor strengths, Tensor out) {
+    checkOpen();
     Checks.rank("memory", memory, 3);
     Checks.rank("keys", keys, 3);
     int b = memory.dim(0), n = memory.dim(1), w = memory.dim(2), h = keys.dim(1);
@@ -188,6 +216,7 @@ public abstract class DncKernels implements AutoCloseable {
    * @param add          a [B,Wh,W] (the write vectors v)
    */
   public final void eraseAndAdd(Tensor memory, Tensor writeWeights, Tensor erase, Tensor add) {
+    checkOpen();
     Checks.rank("memory", memory, 3);
     Checks.rank("writeWeights", writeWeights, 3);
     int b = memory.dim(0), n = memory.dim(1), w = memory.dim(2), wh = writeWeights.dim(1);
@@ -213,6 +242,7 @@ public abstract class DncKernels implements AutoCloseable {
    * @param out         r [B,R,W]
    */
   public final void read(Tensor memory, Tensor readWeights, Tensor out) {
+    checkOpen();
     Checks.rank("memory", memory, 3);
     Checks.rank("readWeights", readWeights, 3);
     int b = memory.dim(0), n = memory.dim(1), w = memory.dim(2), r = readWeights.dim(1);
@@ -249,6 +279,7 @@ public abstract class DncKernels implements AutoCloseable {
    */
   public final void usage(
       Tensor prevUsage, Tensor prevWriteWeights, Tensor freeGates, Tensor prevReadWeights, Tensor out) {
+    checkOpen();
     Checks.rank("prevUsage", prevUsage, 2);
     Checks.rank("prevWriteWeights", prevWriteWeights, 3);
     Checks.rank("prevReadWeights", prevReadWeights, 3);
@@ -294,6 +325,7 @@ public abstract class DncKernels implements AutoCloseable {
    * @param out             a [B,Wh,N]
    */
   public final void allocation(Tensor usage, Tensor writeGates, Tensor allocationGates, Tensor out) {
+    checkOpen();
     Checks.rank("usage", usage, 2);
     Checks.rank("writeGates", writeGates, 2);
     int b = usage.dim(0), n = usage.dim(1), wh = writeGates.dim(1);
@@ -320,6 +352,7 @@ public abstract class DncKernels implements AutoCloseable {
    */
   public final void writeWeights(
       Tensor allocation, Tensor content, Tensor writeGates, Tensor allocationGates, Tensor out) {
+    checkOpen();
     Checks.rank("allocation", allocation, 3);
     int b = allocation.dim(0), wh = allocation.dim(1), n = allocation.dim(2);
     arg("allocation", allocation, b, wh, n);
@@ -349,6 +382,7 @@ public abstract class DncKernels implements AutoCloseable {
    * @param writeWeights w [B,Wh,N]
    */
   public final void precedence(Tensor precedence, Tensor writeWeights) {
+    checkOpen();
     Checks.rank("precedence", precedence, 3);
     int b = precedence.dim(0), wh = precedence.dim(1), n = precedence.dim(2);
     arg("precedence", precedence, b, wh, n);
@@ -376,6 +410,7 @@ public abstract class DncKernels implements AutoCloseable {
    * @param writeWeights   w [B,Wh,N]
    */
   public final void linkUpdate(Tensor link, Tensor prevPrecedence, Tensor writeWeights) {
+    checkOpen();
     checkLinkUpdate(link, prevPrecedence, writeWeights);
     linkUpdateImpl(link, prevPrecedence, writeWeights);
   }
@@ -396,6 +431,7 @@ public abstract class DncKernels implements AutoCloseable {
    * @param backward        [B,R,Wh,N]
    */
   public final void forwardBackward(Tensor link, Tensor prevReadWeights, Tensor forward, Tensor backward) {
+    checkOpen();
     checkForwardBackward(link, prevReadWeights, forward, backward);
     forwardBackwardImpl(link, prevReadWeights, forward, backward);
   }
@@ -417,8 +453,11 @@ public abstract class DncKernels implements AutoCloseable {
   public final void linkUpdateAndWeightings(
       Tensor link, Tensor prevPrecedence, Tensor writeWeights, Tensor prevReadWeights, Tensor forward,
       Tensor backward) {
+    checkOpen();
     checkLinkUpdate(link, prevPrecedence, writeWeights);
     checkForwardBackward(link, prevReadWeights, forward, backward);
+    // forwardBackward only reads L, so it may share storage with the read weights; here L is written
+    Checks.distinct("link", link, "prevReadWeights", prevReadWeights);
     Checks.distinct("forward", forward, "prevPrecedence", prevPrecedence);
     Checks.distinct("forward", forward, "writeWeights", writeWeights);
     Checks.distinct("backward", backward, "prevPrecedence", prevPrecedence);
@@ -476,6 +515,7 @@ public abstract class DncKernels implements AutoCloseable {
    * @param out      [B,R,N]
    */
   public final void readModeMix(Tensor modes, Tensor backward, Tensor content, Tensor forward, Tensor out) {
+    checkOpen();
     Checks.rank("backward", backward, 4);
     int b = backward.dim(0), r = backward.dim(1), wh = backward.dim(2), n = backward.dim(3);
     arg("modes", modes, b, r, 2 * wh + 1);
@@ -504,6 +544,7 @@ public abstract class DncKernels implements AutoCloseable {
    * @param out      [B,H,N]; may be {@code content} or {@code previous} itself
    */
   public final void ntmInterpolate(Tensor content, Tensor previous, Tensor gate, Tensor out) {
+    checkOpen();
     Checks.rank("content", content, 3);
     int b = content.dim(0), h = content.dim(1), n = content.dim(2);
     arg("content", content, b, h, n);
@@ -533,6 +574,7 @@ public abstract class DncKernels implements AutoCloseable {
    * @param out     [B,H,N], must not share storage with {@code weights}
    */
   public final void ntmShift(Tensor weights, Tensor shift, Tensor out) {
+    checkOpen();
     Checks.rank("weights", weights, 3);
     Checks.rank("shift", shift, 3);
     int b = weights.dim(0), h = weights.dim(1), n = weights.dim(2), s = shift.dim(2);
@@ -562,6 +604,7 @@ public abstract class DncKernels implements AutoCloseable {
    * @param out     [B,H,N]; may be {@code weights} itself
    */
   public final void ntmSharpen(Tensor weights, Tensor gamma, Tensor out) {
+    checkOpen();
     Checks.rank("weights", weights, 3);
     int b = weights.dim(0), h = weights.dim(1), n = weights.dim(2);
     arg("weights", weights, b, h, n);
@@ -593,6 +636,7 @@ public abstract class DncKernels implements AutoCloseable {
    * @param out interface tensors with Wh = 1; R and W are taken from {@code out.readKeys()} [B,R,W]
    */
   public final void interfaceSplit(Tensor raw, InterfaceValues out) {
+    checkOpen();
     Checks.notNull("out", out);
     Checks.rank("raw", raw, 2);
     Checks.rank("out.readKeys", out.readKeys(), 3);
@@ -635,6 +679,7 @@ public abstract class DncKernels implements AutoCloseable {
    * @param workspace   from {@link #newWorkspace} for the same shape; holds the step's intermediate weightings
    */
   public final void memoryStep(MemoryState state, InterfaceValues in, Tensor readVectors, Workspace workspace) {
+    checkOpen();
     Checks.notNull("state", state);
     Checks.notNull("in", in);
     Checks.notNull("workspace", workspace);

@@ -1,7 +1,8 @@
 package org.dnckernels;
 
 /**
- * The activated interface values that drive one memory step (the processed ξ of the DNC paper).
+ * The activated interface values that drive one memory step (the processed ξ of the DNC paper). A null part is
+ * an {@link IllegalArgumentException} naming it.
  *
  * @param readKeys         k^r [B,R,W]
  * @param readStrengths    β^r [B,R], already ≥ 1 (oneplus applied)
@@ -26,6 +27,20 @@ public record InterfaceValues(
     Tensor writeGates,
     Tensor readModes)
     implements AutoCloseable {
+
+  /** Every part must be a tensor; shapes are checked where a kernel uses the values. */
+  public InterfaceValues {
+    Checks.notNull("readKeys", readKeys);
+    Checks.notNull("readStrengths", readStrengths);
+    Checks.notNull("writeKeys", writeKeys);
+    Checks.notNull("writeStrengths", writeStrengths);
+    Checks.notNull("eraseVectors", eraseVectors);
+    Checks.notNull("writeVectors", writeVectors);
+    Checks.notNull("freeGates", freeGates);
+    Checks.notNull("allocationGates", allocationGates);
+    Checks.notNull("writeGates", writeGates);
+    Checks.notNull("readModes", readModes);
+  }
 
   @Override
   public void close() {

@@ -1,7 +1,8 @@
 package org.dnckernels;
 
 /**
- * The recurrent state of a DNC memory, updated in place by {@link DncKernels#memoryStep}.
+ * The recurrent state of a DNC memory, updated in place by {@link DncKernels#memoryStep}. A null part is an
+ * {@link IllegalArgumentException} naming it.
  *
  * @param memory       M [B,N,W]
  * @param usage        u [B,N]
@@ -13,6 +14,16 @@ package org.dnckernels;
 public record MemoryState(
     Tensor memory, Tensor usage, Tensor link, Tensor precedence, Tensor readWeights, Tensor writeWeights)
     implements AutoCloseable {
+
+  /** Every part must be a tensor; shapes are checked where a kernel uses the state. */
+  public MemoryState {
+    Checks.notNull("memory", memory);
+    Checks.notNull("usage", usage);
+    Checks.notNull("link", link);
+    Checks.notNull("precedence", precedence);
+    Checks.notNull("readWeights", readWeights);
+    Checks.notNull("writeWeights", writeWeights);
+  }
 
   /** The sizes implied by the tensors' shapes (checked fully when a kernel uses the state). */
   public MemoryShape shape() {

@@ -76,7 +76,7 @@ public final class CudaKernels extends DncKernels {
 
   /** Frees every tensor of this backend and its stream. Idempotent. */
   @Override
-  public void close() {
+  protected void closeImpl() {
     cleanable.clean();
   }
 

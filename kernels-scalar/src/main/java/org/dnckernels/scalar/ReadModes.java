@@ -36,7 +36,8 @@ final class ReadModes {
         for (int h = 0; h < writeHeads; h++) {
           sum += (double) pid[piBase + writeHeads + 1 + h] * fd[f.offset() + headsBase + h * slots + i];
         }
-        od[o.offset() + br * slots + i] = (float) sum;
+        // at most 1 for modes summing to 1 over weightings; their float rounding may not take it above
+        od[o.offset() + br * slots + i] = (float) Math.min(1, sum);
       }
     }
   }

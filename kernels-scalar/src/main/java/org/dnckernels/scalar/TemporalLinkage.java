@@ -16,6 +16,10 @@ import org.dnckernels.Tensor;
  * </pre>
  *
  * Sums are in double (forward over ascending j, backward over ascending i); every element is rounded once.
+ * Rounding can take {@code 1 − Σw} or {@code 1 − w[i] − w[j]} a little below 0, which the equations never do
+ * for weightings: those factors are clamped at 0, and precedence and link entries at 1 (the bound the equations
+ * give for inputs in [0, 1]), so both stay inside [0, 1] exactly; in their domain that changes a result by at
+ * most its rounding error.
  */
 final class TemporalLinkage {
   private TemporalLinkage() {}
@@ -32,9 +36,9 @@ final class TemporalLinkage {
       for (int i = 0; i < slots; i++) {
         written += wd[wBase + i];
       }
-      double keep = 1 - written;
+      double keep = Math.max(0, 1 - written);
       for (int i = 0; i < slots; i++) {
-        pd[pBase + i] = (float) (keep * pd[pBase + i] + wd[wBase + i]);
+        pd[pBase + i] = (float) Math.min(1, keep * pd[pBase + i] + wd[wBase + i]);
       }
     }
   }
@@ -57,7 +61,7 @@ final class TemporalLinkage {
             ld[row + j] = 0f;
           } else {
             double wj = wd[wBase + j];
-            ld[row + j] = (float) ((1 - wi - wj) * ld[row + j] + wi * pd[pBase + j]);
+            ld[row + j] = (float) Math.min(1, Math.max(0, 1 - wi - wj) * ld[row + j] + wi * pd[pBase + j]);
           }
         }
       }

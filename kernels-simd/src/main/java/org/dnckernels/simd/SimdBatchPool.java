@@ -2,6 +2,7 @@ package org.dnckernels.simd;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
@@ -13,6 +14,11 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Workers spin briefly after each part (memory steps come back to back) and then park. The pool serves one
  * call at a time: a second thread that calls while it is busy gets {@code false} from {@link #tryAcquire} and
  * runs its call inline.
+ *
+ * <p>Each part is claimed before it runs, by its worker or by the caller. {@link #close()} may come at any time,
+ * also during a call: a worker that already claimed its part finishes it, and the caller runs every part that no
+ * worker claimed (workers that saw the close first), so a call in flight always completes and never waits on a
+ * stopped thread.
  */
 final class SimdBatchPool implements AutoCloseable {
   /** The work of one slice [b0, b1) of a call's batch entries (or of its units, see SimdKernels). */
@@ -35,6 +41,8 @@ final class SimdBatchPool implements AutoCloseable {
   private final AtomicBoolean busy = new AtomicBoolean();
   private final AtomicInteger pending = new AtomicInteger();
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  /** claims[p]: the last generation whose part p was taken (by worker p or by the caller). */
+  private final AtomicLongArray claims;
   /** generation << 16 | parts: read in one volatile load, so a worker never mixes two calls. */
   private volatile long ticket;
   private volatile boolean closed;
@@ -44,6 +52,7 @@ final class SimdBatchPool implements AutoCloseable {
 
   SimdBatchPool(int threads) {
     workers = new Thread[threads - 1];
+    claims = new AtomicLongArray(threads);
     for (int i = 0; i < workers.length; i++) {
       int part = i + 1;
       Thread t = new Thread(() -> work(part), "dnc-kernels-simd-" + part);
@@ -89,6 +98,17 @@ final class SimdBatchPool implements AutoCloseable {
       }
       int spins = SPINS;
       while (pending.get() != 0) {
+        if (closed) {
+          // workers stop once closed: run the parts none of them took
+          for (int p = 1; p < parts; p++) {
+            if (claim(p, generation)) {
+              runPart(task, p, parts, batch);
+            }
+          }
+        }
+        if (pending.get() == 0) {
+          break;
+        }
         if (spins > 0) {
           spins--;
           Thread.onSpinWait();
@@ -127,22 +147,32 @@ final class SimdBatchPool implements AutoCloseable {
           LockSupport.park(this);
         }
       }
-      if (closed) {
-        return;
+      if (t >>> 16 == seen >>> 16) {
+        return; // closed, and no call waits for this worker
       }
       seen = t;
       int parts = (int) (t & 0xFFFF);
-      if (part < parts) {
-        try {
-          int n = batch;
-          slices.run((int) ((long) n * part / parts), (int) ((long) n * (part + 1) / parts));
-        } catch (Throwable e) {
-          failure.compareAndSet(null, e);
-        }
-        if (pending.decrementAndGet() == 0) {
-          LockSupport.unpark(caller);
-        }
+      if (part < parts && claim(part, t >>> 16)) {
+        runPart(slices, part, parts, batch);
       }
+    }
+  }
+
+  /** Takes part {@code p} of call {@code generation}; false if the caller or its worker already took it. */
+  private boolean claim(int p, long generation) {
+    long last = claims.get(p);
+    return last < generation && claims.compareAndSet(p, last, generation);
+  }
+
+  /** Runs a claimed part [batch·p/parts, batch·(p+1)/parts), records a failure, and counts it done. */
+  private void runPart(Slices task, int p, int parts, int n) {
+    try {
+      task.run((int) ((long) n * p / parts), (int) ((long) n * (p + 1) / parts));
+    } catch (Throwable e) {
+      failure.compareAndSet(null, e);
+    }
+    if (pending.decrementAndGet() == 0) {
+      LockSupport.unpark(caller);
     }
   }
 
@@ -151,6 +181,10 @@ final class SimdBatchPool implements AutoCloseable {
     closed = true;
     for (Thread t : workers) {
       LockSupport.unpark(t);
+    }
+    Thread c = caller;
+    if (c != null) {
+      LockSupport.unpark(c); // a caller parked in runAndRelease rechecks closed
     }
   }
 }

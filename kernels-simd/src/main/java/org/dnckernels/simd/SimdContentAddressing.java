@@ -29,8 +29,10 @@ import org.dnckernels.Tensor;
  * sums waited on the previous key's, and H = 4 ran 25–30% slower. Keys left over go one at a time; the first key
  * loop also sums the squares; the group's rows stay in L1 for the keys after the first. The raw dots go to the
  * output rows, the squared row norms (double) to scratch, and their square roots are taken afterwards in one
- * loop that C2 vectorises. (2) Per key, the cosine and β in
- * double over the output row. (3) Per key, the softmax in place: max, exp ({@link SimdMath}), a sum in float
+ * loop that C2 vectorises. A last group of fewer than four rows repeats its last row, so every row gets the same
+ * operations and equal rows get equal bits. (2) Per key, the cosine and β in double over the output row; where
+ * ‖k‖ ‖M[i]‖ could overflow float (magnitudes near 1e19 and above) the key's logits are recomputed in double
+ * instead, so every finite input gives finite weights. (3) Per key, the softmax in place: max, exp ({@link SimdMath}), a sum in float
  * blocks added in double, scale. Every lane sum has {@link SimdLoops#sumLanes}' fixed order, so a result does
  * not depend on whether C2 compiled the kernel.
  */
@@ -40,6 +42,12 @@ final class SimdContentAddressing {
   /** lane FMA (inline at each use: a helper method taking vectors could box them). */
   private static final boolean FMA = SimdLoops.USE_FMA;
   private static final double EPS = DncKernels.EPSILON;
+  /**
+   * Largest ‖k‖ ‖M[i]‖ (float sums of squares, so overflowed ones are ∞) for which the float pass is used: a
+   * quarter of the float range, far more headroom than the sums' rounding needs. Above it the key's logits are
+   * recomputed in double ({@link #exactLogits}), so magnitudes up to Float.MAX_VALUE give finite weights.
+   */
+  private static final double FLOAT_SAFE = 0x1p126;
   /** rows per group of the similarity pass. */
   private static final int ROWS = 4;
 
@@ -65,9 +73,18 @@ final class SimdContentAddressing {
         norms[hh] = Math.sqrt(SimdLoops.sumOfSquares(k, kOff + hh * w, w) + EPS);
       }
       dots(m, mOff, n, w, k, kOff, h, norms, o, oOff);
+      double rowMax = 0;
+      for (int i = h; i < h + n; i++) {
+        rowMax = Math.max(rowMax, norms[i]);
+      }
       for (int hh = 0; hh < h; hh++) {
         int row = oOff + hh * n;
-        sharpen(o, row, n, norms, h, norms[hh], beta[sOff + hh]);
+        // |k·M[i]| ≤ ‖k‖ ‖M[i]‖ bounds every float partial sum: below FLOAT_SAFE none overflowed
+        if (norms[hh] * rowMax < FLOAT_SAFE) {
+          sharpen(o, row, n, norms, h, norms[hh], beta[sOff + hh]);
+        } else {
+          exactLogits(m, mOff, n, w, k, kOff + hh * w, beta[sOff + hh], o, row);
+        }
         softmaxInPlace(o, row, n);
       }
     }
@@ -83,8 +100,10 @@ final class SimdContentAddressing {
       float[] m, int mOff, int n, int w, float[] k, int kOff, int h, double[] norms, float[] o, int oOff) {
     int bound = SPECIES.loopBound(w);
     int i = 0;
-    for (; i + ROWS <= n; i += ROWS) {
-      int r0 = mOff + i * w, r1 = r0 + w, r2 = r1 + w, r3 = r2 + w;
+    for (; i < n; i += ROWS) {
+      // the last group repeats its last row: rows left over get the same operations, so equal rows equal bits
+      int valid = Math.min(ROWS, n - i);
+      int r0 = mOff + i * w, r1 = valid > 1 ? r0 + w : r0, r2 = valid > 2 ? r1 + w : r1, r3 = valid > 3 ? r2 + w : r2;
       int hh = 0;
       for (; hh + 4 <= h; hh += 4) {
         int ka = kOff + hh * w, kb = ka + w, kc = kb + w, kd = kc + w, oa = oOff + hh * n + i;
@@ -192,15 +211,12 @@ final class SimdContentAddressing {
           s3 += x3 * x3;
         }
         if (squares) {
-          norms[h + i] = s0 + EPS;
-          norms[h + i + 1] = s1 + EPS;
-          norms[h + i + 2] = s2 + EPS;
-          norms[h + i + 3] = s3 + EPS;
+          store4(norms, h + i, valid, s0 + EPS, s1 + EPS, s2 + EPS, s3 + EPS);
         }
-        store4(o, oa, e0, e1, e2, e3);
-        store4(o, oa + n, f0, f1, f2, f3);
-        store4(o, oa + 2 * n, g0, g1, g2, g3);
-        store4(o, oa + 3 * n, h0, h1, h2, h3);
+        store4(o, oa, valid, e0, e1, e2, e3);
+        store4(o, oa + n, valid, f0, f1, f2, f3);
+        store4(o, oa + 2 * n, valid, g0, g1, g2, g3);
+        store4(o, oa + 3 * n, valid, h0, h1, h2, h3);
       }
       for (; hh < h; hh++) {
         int ka = kOff + hh * w, oa = oOff + hh * n + i;
@@ -254,20 +270,9 @@ final class SimdContentAddressing {
           s3 += x3 * x3;
         }
         if (squares) {
-          norms[h + i] = s0 + EPS;
-          norms[h + i + 1] = s1 + EPS;
-          norms[h + i + 2] = s2 + EPS;
-          norms[h + i + 3] = s3 + EPS;
+          store4(norms, h + i, valid, s0 + EPS, s1 + EPS, s2 + EPS, s3 + EPS);
         }
-        store4(o, oa, e0, e1, e2, e3);
-      }
-    }
-    // row tail: one row at a time
-    for (; i < n; i++) {
-      int r = mOff + i * w;
-      norms[h + i] = SimdLoops.sumOfSquares(m, r, w) + EPS;
-      for (int hh = 0; hh < h; hh++) {
-        o[oOff + hh * n + i] = (float) SimdLoops.dot(m, r, k, kOff + hh * w, w);
+        store4(o, oa, valid, e0, e1, e2, e3);
       }
     }
     // the row norms' square roots in one pass that C2 vectorises (one at a time they cost about as much as the FMAs)
@@ -276,11 +281,31 @@ final class SimdContentAddressing {
     }
   }
 
-  private static void store4(float[] o, int at, float d0, float d1, float d2, float d3) {
+  /** The first {@code valid} of a group's four results. */
+  private static void store4(float[] o, int at, int valid, float d0, float d1, float d2, float d3) {
     o[at] = d0;
-    o[at + 1] = d1;
-    o[at + 2] = d2;
-    o[at + 3] = d3;
+    if (valid > 1) {
+      o[at + 1] = d1;
+    }
+    if (valid > 2) {
+      o[at + 2] = d2;
+    }
+    if (valid > 3) {
+      o[at + 3] = d3;
+    }
+  }
+
+  private static void store4(double[] x, int at, int valid, double d0, double d1, double d2, double d3) {
+    x[at] = d0;
+    if (valid > 1) {
+      x[at + 1] = d1;
+    }
+    if (valid > 2) {
+      x[at + 2] = d2;
+    }
+    if (valid > 3) {
+      x[at + 3] = d3;
+    }
   }
 
   /**
@@ -291,6 +316,30 @@ final class SimdContentAddressing {
   private static void sharpen(float[] o, int off, int n, double[] norms, int rowNorms, double keyNorm, double beta) {
     for (int i = 0; i < n; i++) {
       double z = beta * (o[off + i] / (keyNorm * norms[rowNorms + i] + EPS));
+      o[off + i] = (float) Math.max(-Float.MAX_VALUE, Math.min(Float.MAX_VALUE, z));
+    }
+  }
+
+  /**
+   * z[i] = β · k·M[i] / (‖k‖ ‖M[i]‖ + ε) with every sum in double (the reference's arithmetic), clamped as in
+   * {@link #sharpen}: the path for keys and rows so large that float squares or dot products could overflow.
+   */
+  private static void exactLogits(
+      float[] m, int mOff, int n, int w, float[] k, int kOff, double beta, float[] o, int off) {
+    double keySquares = 0;
+    for (int j = 0; j < w; j++) {
+      keySquares += (double) k[kOff + j] * k[kOff + j];
+    }
+    double keyNorm = Math.sqrt(keySquares + EPS);
+    for (int i = 0; i < n; i++) {
+      int r = mOff + i * w;
+      double dot = 0, squares = 0;
+      for (int j = 0; j < w; j++) {
+        double x = m[r + j];
+        dot += k[kOff + j] * x;
+        squares += x * x;
+      }
+      double z = beta * (dot / (keyNorm * Math.sqrt(squares + EPS) + EPS));
       o[off + i] = (float) Math.max(-Float.MAX_VALUE, Math.min(Float.MAX_VALUE, z));
     }
   }

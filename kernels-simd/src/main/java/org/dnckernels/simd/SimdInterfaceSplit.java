@@ -93,7 +93,9 @@ final class SimdInterfaceSplit {
     }
     // scalar tail
     for (int i = bound; i < n; i++) {
-      dst[dOff + i] = sigmoid(src[so + i]);
+      // the lanes' float operations: an element gives the same bits here as in a lane
+      float x = src[so + i], z = SimdMath.exp(-Math.abs(x));
+      dst[dOff + i] = (x < 0f ? z : 1f) / (1f + z);
     }
   }
 

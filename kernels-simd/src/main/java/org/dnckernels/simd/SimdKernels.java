@@ -113,7 +113,7 @@ public final class SimdKernels extends HostKernels {
   }
 
   @Override
-  public void close() {
+  protected void closeImpl() {
     if (pool != null) {
       pool.close();
     }

@@ -74,6 +74,14 @@ final class SimdLoops {
     return SimdBackendProvider.hotSpotFlag("UseFMA", "true").equals("true");
   }
 
+  /**
+   * a·b + c rounded as the lane code rounds {@code a.fma(b, c)} or {@code a.mul(b).add(c)}: scalar tails use it
+   * so that an element gives the same bits in a tail as in a vector lane (equal inputs, equal outputs).
+   */
+  static float madd(float a, float b, float c) {
+    return USE_FMA ? Math.fma(a, b, c) : a * b + c;
+  }
+
   static float[] array(Tensor t) {
     return ((HostTensor) t).array();
   }

@@ -13,7 +13,9 @@ import jdk.incubator.vector.VectorOperators;
  * ulp). Not {@code VectorOperators.EXP/LOG/POW}: those are SVML calls only for some species on some CPUs (on
  * this project's AVX-512 machine the 512-bit ones, not 128 or 256 bits), elsewhere a per-lane Java fallback that
  * boxes (57–82 KiB per sharpen call measured) and runs ~10× slower; and their last bits differ between that
- * fallback and C2, so a result would depend on the JIT tier. These give the same bits on every tier and width.
+ * fallback and C2, so a result would depend on the JIT tier. The scalar tails run the same operations on one
+ * float ({@link #exp(float)}), so an element gives the same bits whether it falls in a lane or in the tail: the
+ * same bits on every tier and every vector width.
  */
 final class SimdMath {
   /** ln 2 split so that k·LN2_HI is exact for the k used here. */
@@ -28,7 +30,7 @@ final class SimdMath {
 
   /**
    * a[off, off + n) ← e^a, in place: e^t = 2^k e^r with k = round(t log2 e), |r| ≤ ln2/2, Cephes' expf
-   * polynomial for e^r; 0 below {@link #EXP_MIN}. The scalar tail uses {@code Math.exp}.
+   * polynomial for e^r; 0 below {@link #EXP_MIN}. The scalar tail is {@link #exp(float)}.
    */
   static void exp(float[] a, int off, int n) {
     expMinus(a, off, n, 0f);
@@ -56,7 +58,24 @@ final class SimdMath {
     }
     // scalar tail
     for (int i = bound; i < n; i++) {
-      a[off + i] = (float) Math.exp(a[off + i] - shift);
+      a[off + i] = exp(a[off + i] - shift);
     }
+  }
+
+  /** e^t by the lanes' operations in their order (one lane of {@link #expMinus}), for scalar tails. */
+  static float exp(float t) {
+    boolean under = t < EXP_MIN;
+    t = Math.min(Math.max(t, EXP_MIN), EXP_MAX);
+    float k = t * LOG2E + ROUND - ROUND;
+    float r = t - k * LN2_HI - k * LN2_LO;
+    float rr = r * r;
+    float p = r * 1.9875691500e-4f + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    float y = p * rr + r + 1f;
+    float scale = Float.intBitsToFloat(((int) k + 127) << 23);
+    return under ? 0f : y * scale;
   }
 }

@@ -109,7 +109,7 @@ final class SimdNtmAddressing {
 
   /**
    * Batch entries [b0, b1). Per row: max (vector); x = (w/max)^γ as exp(γ ln x) in lanes (skipped when γ = 1; the
-   * scalar tail uses {@code Math.pow}); Σ x (float blocks finished in double); then x/Σ. {@code out} may be
+   * scalar tail runs the lanes' operations on one float); Σ x (float blocks finished in double); then x/Σ. {@code out} may be
    * {@code weights}: each pass reads an element before it writes it.
    */
   static void sharpen(Tensor weights, Tensor gamma, Tensor out, int b0, int b1) {
@@ -136,7 +136,8 @@ final class SimdNtmAddressing {
       int i = bound;
       // scalar tail
       for (; i < n; i++) {
-        o[ob + i] = (float) Math.pow(w[wb + i] / max, gm);
+        float x = w[wb + i] / max;
+        o[ob + i] = gm == 1f ? x : SimdMath.exp(scaledLog(x, gm));
       }
       SimdLoops.scale(o, ob, n, (float) (1.0 / SimdLoops.sum(o, ob, n)));
     }
@@ -159,6 +160,29 @@ final class SimdNtmAddressing {
    * ≤ x is then below 1.2e-38 and becomes 0). ln x = e ln 2 + ln m with m in [√½, √2): Cephes' logf polynomial,
    * about 1 ulp.
    */
+  /** One lane of {@link #scaledLog(float[], int, float, float, float[], int, int)}, for the scalar tail. */
+  private static float scaledLog(float x, float gamma) {
+    int bits = Float.floatToRawIntBits(x);
+    float e = (float) ((bits >>> 23) - 127);
+    float m = Float.intBitsToFloat(bits & 0x007fffff | 0x3f800000);
+    if (m > SQRT2) {
+      m = m * 0.5f;
+      e = e + 1f;
+    }
+    float z = m - 1f, zz = z * z;
+    float p = z * 7.0376836292e-2f + -1.1514610310e-1f;
+    p = p * z + 1.1676998740e-1f;
+    p = p * z + -1.2420140846e-1f;
+    p = p * z + 1.4249322787e-1f;
+    p = p * z + -1.6668057665e-1f;
+    p = p * z + 2.0000714765e-1f;
+    p = p * z + -2.4999993993e-1f;
+    p = p * z + 3.3333331174e-1f;
+    float y = p * z * zz + e * SimdMath.LN2_LO - zz * 0.5f;
+    float log = z + y + e * SimdMath.LN2_HI;
+    return x < Float.MIN_NORMAL ? Float.NEGATIVE_INFINITY : log * gamma;
+  }
+
   private static void scaledLog(float[] w, int wb, float max, float gamma, float[] o, int ob, int bound) {
     FloatVector maxv = FloatVector.broadcast(FLOAT, max);
     for (int i = 0; i < bound; i += LANES) {

@@ -5,13 +5,15 @@ import static org.dnckernels.simd.SimdLoops.offset;
 import static org.dnckernels.simd.SimdSpecies.FLOAT;
 import static org.dnckernels.simd.SimdSpecies.LANES;
 import static org.dnckernels.simd.SimdLoops.USE_FMA;
+import static org.dnckernels.simd.SimdLoops.madd;
 
 import jdk.incubator.vector.FloatVector;
 import org.dnckernels.Tensor;
 
 /**
  * Read-mode mix: {@code out[r] = Σ_h π[r,h] backward[r,h] + π[r,Wh] content[r] + Σ_h π[r,Wh+1+h] forward[r,h]},
- * one pass over the 2Wh+1 input rows per read head, the sum in a register.
+ * one pass over the 2Wh+1 input rows per read head, the sum in a register. Clamped at 1, the bound for modes
+ * that sum to 1 over weightings: float rounding of the modes' sum must not take a read weight above it.
  */
 final class SimdReadModes {
   private SimdReadModes() {}
@@ -46,8 +48,8 @@ final class SimdReadModes {
             acc0 = USE_FMA ? fore0.fma(forwardMode, acc0) : fore0.mul(forwardMode).add(acc0);
             acc1 = USE_FMA ? fore1.fma(forwardMode, acc1) : fore1.mul(forwardMode).add(acc1);
           }
-          acc0.intoArray(o, oOff + row + i);
-          acc1.intoArray(o, oOff + row + i + LANES);
+          acc0.min(1f).intoArray(o, oOff + row + i);
+          acc1.min(1f).intoArray(o, oOff + row + i + LANES);
         }
         // one-vector tail
         for (; i < bound; i += LANES) {
@@ -60,16 +62,16 @@ final class SimdReadModes {
             acc = USE_FMA ? bv.fma(backwardMode, acc) : bv.mul(backwardMode).add(acc);
             acc = USE_FMA ? fv.fma(forwardMode, acc) : fv.mul(forwardMode).add(acc);
           }
-          acc.intoArray(o, oOff + row + i);
+          acc.min(1f).intoArray(o, oOff + row + i);
         }
-        // scalar tail
+        // scalar tail: the lanes' float operations, so an element gives the same bits here as in a lane
         for (; i < n; i++) {
-          double acc = (double) contentMode * c[cOff + row + i];
+          float acc = c[cOff + row + i] * contentMode;
           for (int h = 0; h < wh; h++) {
-            acc += (double) pi[pb + h] * bw[bwOff + heads + h * n + i];
-            acc += (double) pi[pb + wh + 1 + h] * fw[fwOff + heads + h * n + i];
+            acc = madd(bw[bwOff + heads + h * n + i], pi[pb + h], acc);
+            acc = madd(fw[fwOff + heads + h * n + i], pi[pb + wh + 1 + h], acc);
           }
-          o[oOff + row + i] = (float) acc;
+          o[oOff + row + i] = Math.min(1f, acc);
         }
       }
     }

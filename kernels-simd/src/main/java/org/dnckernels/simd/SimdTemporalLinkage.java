@@ -17,6 +17,7 @@ import static org.dnckernels.simd.SimdLoops.sumLanes;
 import static org.dnckernels.simd.SimdSpecies.FLOAT;
 import static org.dnckernels.simd.SimdSpecies.LANES;
 import static org.dnckernels.simd.SimdLoops.USE_FMA;
+import static org.dnckernels.simd.SimdLoops.madd;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
@@ -74,15 +75,16 @@ final class SimdTemporalLinkage {
     for (int b = b0; b < b1; b++) {
       for (int h = 0; h < wh; h++) {
         int row = (b * wh + h) * n;
-        float keep = (float) (1.0 - SimdLoops.sum(w, wOff + row, n));
+        // clamped to [0, 1] as the equations keep it: Σw rounds above 1 and a result above 1
+        float keep = (float) Math.max(0, 1.0 - SimdLoops.sum(w, wOff + row, n));
         int i = 0;
         for (; i < bound; i += LANES) {
           FloatVector pv = FloatVector.fromArray(FLOAT, p, pOff + row + i);
-          pv.mul(keep).add(FloatVector.fromArray(FLOAT, w, wOff + row + i)).intoArray(p, pOff + row + i);
+          pv.mul(keep).add(FloatVector.fromArray(FLOAT, w, wOff + row + i)).min(1f).intoArray(p, pOff + row + i);
         }
         // scalar tail
         for (; i < n; i++) {
-          p[pOff + row + i] = keep * p[pOff + row + i] + w[wOff + row + i];
+          p[pOff + row + i] = Math.min(1f, keep * p[pOff + row + i] + w[wOff + row + i]);
         }
       }
     }
@@ -264,22 +266,22 @@ final class SimdTemporalLinkage {
       for (; j < bound; j += LANES) {
         FloatVector wj = FloatVector.fromArray(FLOAT, w, wb + j);
         FloatVector pj = FloatVector.fromArray(FLOAT, p, pb + j);
-        FloatVector l0 = FloatVector.fromArray(FLOAT, l, r0 + j), keep0 = c0.sub(wj), add0 = pj.mul(w0);
-        (USE_FMA ? keep0.fma(l0, add0) : keep0.mul(l0).add(add0)).intoArray(l, r0 + j);
-        FloatVector l1 = FloatVector.fromArray(FLOAT, l, r1 + j), keep1 = c1.sub(wj), add1 = pj.mul(w1);
-        (USE_FMA ? keep1.fma(l1, add1) : keep1.mul(l1).add(add1)).intoArray(l, r1 + j);
-        FloatVector l2 = FloatVector.fromArray(FLOAT, l, r2 + j), keep2 = c2.sub(wj), add2 = pj.mul(w2);
-        (USE_FMA ? keep2.fma(l2, add2) : keep2.mul(l2).add(add2)).intoArray(l, r2 + j);
-        FloatVector l3 = FloatVector.fromArray(FLOAT, l, r3 + j), keep3 = c3.sub(wj), add3 = pj.mul(w3);
-        (USE_FMA ? keep3.fma(l3, add3) : keep3.mul(l3).add(add3)).intoArray(l, r3 + j);
+        FloatVector l0 = FloatVector.fromArray(FLOAT, l, r0 + j), keep0 = c0.sub(wj).max(0f), add0 = pj.mul(w0);
+        (USE_FMA ? keep0.fma(l0, add0) : keep0.mul(l0).add(add0)).min(1f).intoArray(l, r0 + j);
+        FloatVector l1 = FloatVector.fromArray(FLOAT, l, r1 + j), keep1 = c1.sub(wj).max(0f), add1 = pj.mul(w1);
+        (USE_FMA ? keep1.fma(l1, add1) : keep1.mul(l1).add(add1)).min(1f).intoArray(l, r1 + j);
+        FloatVector l2 = FloatVector.fromArray(FLOAT, l, r2 + j), keep2 = c2.sub(wj).max(0f), add2 = pj.mul(w2);
+        (USE_FMA ? keep2.fma(l2, add2) : keep2.mul(l2).add(add2)).min(1f).intoArray(l, r2 + j);
+        FloatVector l3 = FloatVector.fromArray(FLOAT, l, r3 + j), keep3 = c3.sub(wj).max(0f), add3 = pj.mul(w3);
+        (USE_FMA ? keep3.fma(l3, add3) : keep3.mul(l3).add(add3)).min(1f).intoArray(l, r3 + j);
       }
       // scalar tail
       for (; j < n; j++) {
         float wj = w[wb + j], pj = p[pb + j];
-        l[r0 + j] = (1f - w0 - wj) * l[r0 + j] + w0 * pj;
-        l[r1 + j] = (1f - w1 - wj) * l[r1 + j] + w1 * pj;
-        l[r2 + j] = (1f - w2 - wj) * l[r2 + j] + w2 * pj;
-        l[r3 + j] = (1f - w3 - wj) * l[r3 + j] + w3 * pj;
+        l[r0 + j] = Math.min(1f, madd(Math.max(0f, 1f - w0 - wj), l[r0 + j], pj * w0));
+        l[r1 + j] = Math.min(1f, madd(Math.max(0f, 1f - w1 - wj), l[r1 + j], pj * w1));
+        l[r2 + j] = Math.min(1f, madd(Math.max(0f, 1f - w2 - wj), l[r2 + j], pj * w2));
+        l[r3 + j] = Math.min(1f, madd(Math.max(0f, 1f - w3 - wj), l[r3 + j], pj * w3));
       }
     }
     for (; i < i1; i++) {
@@ -300,12 +302,12 @@ final class SimdTemporalLinkage {
     for (; j < bound; j += LANES) {
       FloatVector wj = FloatVector.fromArray(FLOAT, w, wb + j);
       FloatVector pj = FloatVector.fromArray(FLOAT, p, pb + j);
-      FloatVector lv = FloatVector.fromArray(FLOAT, l, rowOff + j), keep = ci.sub(wj), add = pj.mul(wi);
-      (USE_FMA ? keep.fma(lv, add) : keep.mul(lv).add(add)).intoArray(l, rowOff + j);
+      FloatVector lv = FloatVector.fromArray(FLOAT, l, rowOff + j), keep = ci.sub(wj).max(0f), add = pj.mul(wi);
+      (USE_FMA ? keep.fma(lv, add) : keep.mul(lv).add(add)).min(1f).intoArray(l, rowOff + j);
     }
     // scalar tail
     for (; j < n; j++) {
-      l[rowOff + j] = (1f - wi - w[wb + j]) * l[rowOff + j] + wi * p[pb + j];
+      l[rowOff + j] = Math.min(1f, madd(Math.max(0f, 1f - wi - w[wb + j]), l[rowOff + j], p[pb + j] * wi));
     }
     l[rowOff + i] = 0f;
   }
@@ -337,12 +339,12 @@ final class SimdTemporalLinkage {
         FloatVector l2 = FloatVector.fromArray(FLOAT, l, r2 + j), l3 = FloatVector.fromArray(FLOAT, l, r3 + j);
         if (update) {
           FloatVector wj = FloatVector.fromArray(FLOAT, w, wb + j), pj = FloatVector.fromArray(FLOAT, p, pb + j);
-          FloatVector keep0 = c0.sub(wj), add0 = pj.mul(w0), keep1 = c1.sub(wj), add1 = pj.mul(w1);
-          FloatVector keep2 = c2.sub(wj), add2 = pj.mul(w2), keep3 = c3.sub(wj), add3 = pj.mul(w3);
-          l0 = USE_FMA ? keep0.fma(l0, add0) : keep0.mul(l0).add(add0);
-          l1 = USE_FMA ? keep1.fma(l1, add1) : keep1.mul(l1).add(add1);
-          l2 = USE_FMA ? keep2.fma(l2, add2) : keep2.mul(l2).add(add2);
-          l3 = USE_FMA ? keep3.fma(l3, add3) : keep3.mul(l3).add(add3);
+          FloatVector keep0 = c0.sub(wj).max(0f), add0 = pj.mul(w0), keep1 = c1.sub(wj).max(0f), add1 = pj.mul(w1);
+          FloatVector keep2 = c2.sub(wj).max(0f), add2 = pj.mul(w2), keep3 = c3.sub(wj).max(0f), add3 = pj.mul(w3);
+          l0 = (USE_FMA ? keep0.fma(l0, add0) : keep0.mul(l0).add(add0)).min(1f);
+          l1 = (USE_FMA ? keep1.fma(l1, add1) : keep1.mul(l1).add(add1)).min(1f);
+          l2 = (USE_FMA ? keep2.fma(l2, add2) : keep2.mul(l2).add(add2)).min(1f);
+          l3 = (USE_FMA ? keep3.fma(l3, add3) : keep3.mul(l3).add(add3)).min(1f);
           // L'[i,i] = 0 exactly: lane i − j, when the diagonal is in this chunk
           l0 = l0.blend(0f, index.compare(VectorOperators.EQ, (float) (i - j)));
           l1 = l1.blend(0f, index.compare(VectorOperators.EQ, (float) (i + 1 - j)));
@@ -371,10 +373,10 @@ final class SimdTemporalLinkage {
         float xj = x[xa + j], l0 = l[r0 + j], l1 = l[r1 + j], l2 = l[r2 + j], l3 = l[r3 + j];
         if (update) {
           float wj = w[wb + j], pj = p[pb + j];
-          l0 = j == i ? 0f : (1f - w0 - wj) * l0 + w0 * pj;
-          l1 = j == i + 1 ? 0f : (1f - w1 - wj) * l1 + w1 * pj;
-          l2 = j == i + 2 ? 0f : (1f - w2 - wj) * l2 + w2 * pj;
-          l3 = j == i + 3 ? 0f : (1f - w3 - wj) * l3 + w3 * pj;
+          l0 = j == i ? 0f : Math.min(1f, madd(Math.max(0f, 1f - w0 - wj), l0, pj * w0));
+          l1 = j == i + 1 ? 0f : Math.min(1f, madd(Math.max(0f, 1f - w1 - wj), l1, pj * w1));
+          l2 = j == i + 2 ? 0f : Math.min(1f, madd(Math.max(0f, 1f - w2 - wj), l2, pj * w2));
+          l3 = j == i + 3 ? 0f : Math.min(1f, madd(Math.max(0f, 1f - w3 - wj), l3, pj * w3));
           l[r0 + j] = l0;
           l[r1 + j] = l1;
           l[r2 + j] = l2;
@@ -384,7 +386,7 @@ final class SimdTemporalLinkage {
         s1 += (double) l1 * xj;
         s2 += (double) l2 * xj;
         s3 += (double) l3 * xj;
-        bwd[ba + j] = bwd[ba + j] + l0 * a0 + l1 * a1 + l2 * a2 + l3 * a3;
+        bwd[ba + j] = madd(l3, a3, madd(l2, a2, madd(l1, a1, madd(l0, a0, bwd[ba + j]))));
       }
       // lane sums of f0..f3, the fold of SimdLoops' four-row lane sums (inline: see there)
       FloatVector fs = f0.blend(f1, HIGH_HALVES).add(f1.blend(f0, HIGH_HALVES).rearrange(SWAP_HALVES));
@@ -439,12 +441,12 @@ final class SimdTemporalLinkage {
           FloatVector l2 = FloatVector.fromArray(FLOAT, l, r2 + j), l3 = FloatVector.fromArray(FLOAT, l, r3 + j);
           if (upd) {
             FloatVector wj = FloatVector.fromArray(FLOAT, w, wb + j), pj = FloatVector.fromArray(FLOAT, p, pb + j);
-            FloatVector keep0 = c0.sub(wj), add0 = pj.mul(w0), keep1 = c1.sub(wj), add1 = pj.mul(w1);
-            FloatVector keep2 = c2.sub(wj), add2 = pj.mul(w2), keep3 = c3.sub(wj), add3 = pj.mul(w3);
-            l0 = USE_FMA ? keep0.fma(l0, add0) : keep0.mul(l0).add(add0);
-            l1 = USE_FMA ? keep1.fma(l1, add1) : keep1.mul(l1).add(add1);
-            l2 = USE_FMA ? keep2.fma(l2, add2) : keep2.mul(l2).add(add2);
-            l3 = USE_FMA ? keep3.fma(l3, add3) : keep3.mul(l3).add(add3);
+            FloatVector keep0 = c0.sub(wj).max(0f), add0 = pj.mul(w0), keep1 = c1.sub(wj).max(0f), add1 = pj.mul(w1);
+            FloatVector keep2 = c2.sub(wj).max(0f), add2 = pj.mul(w2), keep3 = c3.sub(wj).max(0f), add3 = pj.mul(w3);
+            l0 = (USE_FMA ? keep0.fma(l0, add0) : keep0.mul(l0).add(add0)).min(1f);
+            l1 = (USE_FMA ? keep1.fma(l1, add1) : keep1.mul(l1).add(add1)).min(1f);
+            l2 = (USE_FMA ? keep2.fma(l2, add2) : keep2.mul(l2).add(add2)).min(1f);
+            l3 = (USE_FMA ? keep3.fma(l3, add3) : keep3.mul(l3).add(add3)).min(1f);
             l0 = l0.blend(0f, index.compare(VectorOperators.EQ, (float) (i - j)));
             l1 = l1.blend(0f, index.compare(VectorOperators.EQ, (float) (i + 1 - j)));
             l2 = l2.blend(0f, index.compare(VectorOperators.EQ, (float) (i + 2 - j)));
@@ -482,10 +484,10 @@ final class SimdTemporalLinkage {
           float xj = x[xa + j], yj = x[xc + j], l0 = l[r0 + j], l1 = l[r1 + j], l2 = l[r2 + j], l3 = l[r3 + j];
           if (upd) {
             float wj = w[wb + j], pj = p[pb + j];
-            l0 = j == i ? 0f : (1f - w0 - wj) * l0 + w0 * pj;
-            l1 = j == i + 1 ? 0f : (1f - w1 - wj) * l1 + w1 * pj;
-            l2 = j == i + 2 ? 0f : (1f - w2 - wj) * l2 + w2 * pj;
-            l3 = j == i + 3 ? 0f : (1f - w3 - wj) * l3 + w3 * pj;
+            l0 = j == i ? 0f : Math.min(1f, madd(Math.max(0f, 1f - w0 - wj), l0, pj * w0));
+            l1 = j == i + 1 ? 0f : Math.min(1f, madd(Math.max(0f, 1f - w1 - wj), l1, pj * w1));
+            l2 = j == i + 2 ? 0f : Math.min(1f, madd(Math.max(0f, 1f - w2 - wj), l2, pj * w2));
+            l3 = j == i + 3 ? 0f : Math.min(1f, madd(Math.max(0f, 1f - w3 - wj), l3, pj * w3));
             l[r0 + j] = l0;
             l[r1 + j] = l1;
             l[r2 + j] = l2;
@@ -499,8 +501,8 @@ final class SimdTemporalLinkage {
           t1 += (double) l1 * yj;
           t2 += (double) l2 * yj;
           t3 += (double) l3 * yj;
-          bwd[ba + j] = bwd[ba + j] + l0 * a0 + l1 * a1 + l2 * a2 + l3 * a3;
-          bwd[bc + j] = bwd[bc + j] + l0 * e0 + l1 * e1 + l2 * e2 + l3 * e3;
+          bwd[ba + j] = madd(l3, a3, madd(l2, a2, madd(l1, a1, madd(l0, a0, bwd[ba + j]))));
+          bwd[bc + j] = madd(l3, e3, madd(l2, e2, madd(l1, e1, madd(l0, e0, bwd[bc + j]))));
         }
         // lane sums of f0..f3, the fold of SimdLoops' four-row lane sums (inline: see there)
         FloatVector fs = f0.blend(f1, HIGH_HALVES).add(f1.blend(f0, HIGH_HALVES).rearrange(SWAP_HALVES));
@@ -563,7 +565,7 @@ final class SimdTemporalLinkage {
       for (; j < n; j++) {
         float lv = l[rowOff + j];
         sum += (double) lv * x[xm + j];
-        bwd[bm + j] += lv * xi;
+        bwd[bm + j] = madd(lv, xi, bwd[bm + j]);
       }
       fwd[heads[3 * m + 2] + i] = (float) (sum + sumLanes(lanes, 0));
     }

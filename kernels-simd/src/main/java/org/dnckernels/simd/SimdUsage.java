@@ -74,18 +74,20 @@ final class SimdUsage {
         FloatVector uv = FloatVector.fromArray(FLOAT, u, ub + i), free = one.sub(uv);
         (USE_FMA ? free.fma(written, uv) : free.mul(written).add(uv)).mul(retention).intoArray(o, ob + i);
       }
-      // scalar tail, in double
+      // scalar tail: the body's float operations in its order, so equal inputs give equal usages in any lane
       for (; i < n; i++) {
-        double notWritten = 1;
-        for (int h = 0; h < wh; h++) {
-          notWritten *= 1 - (double) ww[wwb + h * n + i];
+        float written = ww[wwb + i];
+        for (int h = 1; h < wh; h++) {
+          float wv = ww[wwb + h * n + i];
+          written = USE_FMA ? Math.fma(wv, 1f - written, written) : wv * (1f - written) + written;
         }
-        double retention = 1;
+        float retention = 1f;
         for (int k = 0; k < r; k++) {
-          retention *= 1 - (double) f[fb + k] * wr[wrb + k * n + i];
+          float gate = -f[fb + k], rv = wr[wrb + k * n + i];
+          retention *= USE_FMA ? Math.fma(rv, gate, 1f) : rv * gate + 1f;
         }
-        double ui = u[ub + i];
-        o[ob + i] = (float) ((ui + (1 - ui) * (1 - notWritten)) * retention);
+        float ui = u[ub + i], free = 1f - ui;
+        o[ob + i] = (USE_FMA ? Math.fma(free, written, ui) : free * written + ui) * retention;
       }
     }
   }

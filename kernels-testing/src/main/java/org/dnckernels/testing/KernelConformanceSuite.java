@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The conformance suite every backend runs (Lucene's {@code BaseVectorizationTestCase} pattern): extend it,
@@ -1427,6 +1428,251 @@ public abstract class KernelConformanceSuite {
   }
 
   // =========================================================================================================
+  // exact ties, extreme magnitudes, long runs: the contract holds for inputs that random cases rarely reach
+
+  /**
+   * Slots with the same inputs get the same usage, bit for bit, wherever they fall (vector body or tail), so
+   * that the allocation breaks their tie by the lower index: N just past a vector width and beyond.
+   */
+  @ParameterizedTest(name = "N = {0}")
+  @ValueSource(ints = {17, 33, 100, 257})
+  void usageOfTiedSlotsIsTiedAndAllocationTakesTheLowestIndexFirst(int n) {
+    int b = 2, r = 3;
+    float[] free = {0.3f, 0.61f, 0.97f, 0.45f, 0.05f, 0.77f};
+    for (int wh = 1; wh <= 2; wh++) {
+      float[] u = new float[b * n], ww = new float[b * wh * n], wr = new float[b * r * n];
+      for (int bb = 0; bb < b; bb++) {
+        Arrays.fill(u, bb * n, (bb + 1) * n, bb == 0 ? 0.37f : 0.8125f);
+        for (int h = 0; h < wh; h++) {
+          Arrays.fill(ww, (bb * wh + h) * n, (bb * wh + h + 1) * n, 0.0123f * (h + 1 + bb));
+        }
+        for (int k = 0; k < r; k++) {
+          Arrays.fill(wr, (bb * r + k) * n, (bb * r + k + 1) * n, 0.0217f * (k + 1) + 0.01f * bb);
+        }
+      }
+      Tensor usage = filled(kernels, Float.NaN, b, n);
+      kernels.usage(upload(u, b, n), upload(ww, b, wh, n), upload(free, b, r), upload(wr, b, r, n), usage);
+      assertRowsTied("usage of tied slots, Wh = " + wh, usage.toArray(), b, n);
+      Tensor alloc = filled(kernels, Float.NaN, b, wh, n);
+      kernels.allocation(usage, filled(kernels, 1f, b, wh), filled(kernels, 1f, b, wh), alloc);
+      float[] a = alloc.toArray();
+      for (int bb = 0; bb < b; bb++) {
+        int row = bb * wh * n;
+        for (int i = 0; i + 1 < n; i++) {
+          // (1 − ũ) ũ^j along the index order: strictly decreasing until it underflows to 0
+          assertTrue(a[row + i] > a[row + i + 1] || a[row + i + 1] == 0f, "allocation of tied slots, Wh = " + wh
+              + ", batch " + bb + ": slot " + i + " (" + a[row + i] + ") must come before slot " + (i + 1) + " ("
+              + a[row + i + 1] + ")");
+        }
+      }
+    }
+  }
+
+  /** Equal memory rows give equal content weights, bit for bit, wherever they fall in the row loop. */
+  @ParameterizedTest(name = "N = {0}")
+  @ValueSource(ints = {17, 33, 100, 257})
+  void contentWeightsOfEqualRowsAreEqual(int n) {
+    int b = 2, h = 3;
+    for (int w : new int[] {1, 16, 19, 33}) {
+      RandomTensors rnd = new RandomTensors(100L * n + w);
+      float[] memory = new float[b * n * w];
+      for (int bb = 0; bb < b; bb++) {
+        float[] row = rnd.gaussian(w, 1);
+        for (int i = 0; i < n; i++) {
+          System.arraycopy(row, 0, memory, (bb * n + i) * w, w);
+        }
+      }
+      Tensor out = filled(kernels, Float.NaN, b, h, n);
+      kernels.contentWeights(upload(memory, b, n, w), upload(rnd.keys(b * h, w), b, h, w),
+          upload(rnd.strengths(b * h), b, h), out);
+      assertRowsTied("content weights of equal rows, W = " + w, out.toArray(), b * h, n);
+    }
+  }
+
+  /**
+   * From the zero state, content-only writes keep every slot alike (uniform content weights on equal rows), so
+   * usages stay exactly tied; when the allocation gate opens, the write goes to slot 0 (DeepMind's {@code top_k}
+   * order), as on the reference.
+   */
+  @ParameterizedTest(name = "N = {0}")
+  @ValueSource(ints = {17, 33, 100, 257})
+  void memoryStepsFromZeroKeepTiesAndAllocateTheLowestIndex(int n) {
+    int b = 2, w = 16, r = 2;
+    MemoryShape s = new MemoryShape(b, n, w, r, 1);
+    boolean cross = kernels.getClass() != reference().getClass();
+    Stepper actual = wholeStep(kernels, own(kernels.newState(s)), s);
+    Stepper expected = cross ? wholeStep(reference(), own(reference().newState(s)), s) : null;
+    RandomTensors rnd = new RandomTensors(7700L + n);
+    // four steps: after the allocating one the slots differ by amounts below float resolution (near ties, which
+    // backends may order differently: docs/contract.md)
+    for (int step = 1; step <= 4; step++) {
+      InterfaceData data = rnd.interfaceValues(b, w, r, 1);
+      Arrays.fill(data.allocationGates(), step == 4 ? 1f : 0f);
+      Arrays.fill(data.writeGates(), 1f);
+      actual.step(data);
+      String at = "memory step " + step + " from zero, N = " + n;
+      if (step < 4) {
+        assertRowsTied(at + ": usage", actual.state().usage().toArray(), b, n);
+      } else {
+        float[] ww = actual.state().writeWeights().toArray();
+        for (int bb = 0; bb < b; bb++) {
+          assertEquals(0, argMax(ww, bb * n, n), at + ", batch " + bb + ": the allocated slot");
+        }
+      }
+      if (expected != null) {
+        expected.step(data);
+        compareState(at + " vs reference", expected.state(), expected.readVectors(), actual.state(),
+            actual.readVectors(), s, stepBudget(s, data), step);
+      }
+    }
+  }
+
+  private static void assertRowsTied(String what, float[] x, int rows, int n) {
+    for (int row = 0; row < rows; row++) {
+      for (int i = 1; i < n; i++) {
+        if (Float.floatToRawIntBits(x[row * n + i]) != Float.floatToRawIntBits(x[row * n])) {
+          fail(what + ": row " + row + ", slot " + i + " is " + x[row * n + i] + " but slot 0 is " + x[row * n]
+              + " (same inputs)");
+        }
+      }
+    }
+  }
+
+  /**
+   * Cosine similarity is scale-free, so content weights are defined for every finite input: rows and keys of
+   * magnitude 1e20, 1e30 and Float.MAX_VALUE, mixed with zero and ordinary rows, give finite weights that sum to
+   * 1 and agree with the reference.
+   */
+  @ParameterizedTest(name = "magnitude {0}")
+  @ValueSource(floats = {1e20f, 1e30f, Float.MAX_VALUE})
+  void contentWeightsOfExtremeMagnitudesAreFiniteAndMatchReference(float scale) {
+    int b = 3, n = 19, w = 21, h = 3;
+    RandomTensors rnd = new RandomTensors(Float.floatToIntBits(scale));
+    float[] memory = new float[b * n * w];
+    for (int row = 0; row < b * n; row++) {
+      for (int j = 0; j < w; j++) {
+        double u = 2 * rnd.uniform() - 1;
+        memory[row * w + j] = switch (row % 4) {
+          case 0 -> 0f; // a zero row
+          case 1 -> (float) (u * scale); // huge, of both signs
+          case 2 -> (float) u; // ordinary
+          default -> j % 2 == 0 ? scale : -scale; // every element at the extreme
+        };
+      }
+    }
+    float[] keys = new float[b * h * w];
+    for (int k = 0; k < b * h; k++) {
+      for (int j = 0; j < w; j++) {
+        double u = 2 * rnd.uniform() - 1;
+        keys[k * w + j] = switch (k % 3) {
+          case 0 -> (float) (u * scale);
+          case 1 -> 0f;
+          default -> (float) u;
+        };
+      }
+    }
+    for (float beta : new float[] {0f, 1f, 10f, 1e30f}) {
+      float[] strengths = new float[b * h];
+      Arrays.fill(strengths, beta);
+      int[][] shapes = {s(b, n, w), s(b, h, w), s(b, h), s(b, h, n)};
+      float[][] data = {memory, keys, strengths, null};
+      Call call = (k, t) -> k.contentWeights(t[0], t[1], t[2], t[3]);
+      String what = "contentWeights at magnitude " + scale + ", β = " + beta;
+      float[] out = run(kernels, shapes, data, call)[3];
+      Compare.finite(what, out, b, h, n);
+      assertRowSums(out, b * h, n, 1 - Tolerances.rowSum(n), 1 + Tolerances.rowSum(n), what);
+      if (kernels.getClass() != reference().getClass()) {
+        Results r = crossRun(what, shapes, data, call, 3);
+        Compare.close(what, r.expected()[3], r.actual()[3],
+            Tolerances.contentWeights(strengths, r.expected()[3], b, h, n, w), b, h, n);
+      }
+    }
+  }
+
+  /** Write vectors of 1e30 (and keys of the same size) keep every weighting of the step finite. */
+  @Test
+  void memoryStepsWithHugeWriteVectorsStayFinite() {
+    MemoryShape s = new MemoryShape(2, 17, 19, 2, 1);
+    Stepper actual = wholeStep(kernels, own(kernels.newState(s)), s);
+    RandomTensors rnd = new RandomTensors(31);
+    for (int step = 1; step <= 4; step++) {
+      InterfaceData data = rnd.interfaceValues(2, 19, 2, 1);
+      for (float[] x : new float[][] {data.writeVectors(), data.writeKeys(), data.readKeys()}) {
+        for (int i = 0; i < x.length; i++) {
+          x[i] *= 1e30f;
+        }
+      }
+      actual.step(data);
+      MemoryState st = actual.state();
+      String at = "memory step " + step + " with write vectors of 1e30: ";
+      for (Tensor t : new Tensor[] {st.usage(), st.link(), st.precedence(), st.readWeights(), st.writeWeights()}) {
+        Compare.finite(at + t, t.toArray(), t.shape());
+      }
+      for (Tensor t : actual.intermediates()) {
+        Compare.finite(at + t, t.toArray(), t.shape());
+      }
+    }
+  }
+
+  /** Memory steps of the long-run bounds test; a backend that is slow per step (an emulator) may run fewer. */
+  protected int longRunSteps() {
+    return 3000;
+  }
+
+  /**
+   * Over a long run of steps with sharp weightings (strengths up to 1000, gates often exactly 0 or 1), every
+   * weighting of the state and of the workspace, and every link entry, stays inside [0, 1] exactly: no slack,
+   * since users take logs and square roots of them.
+   */
+  @ParameterizedTest(name = "Wh = {0}")
+  @ValueSource(ints = {1, 2})
+  void weightingsStayInTheUnitIntervalOverALongRun(int wh) {
+    int b = 2, n = 17, w = 8, r = 3;
+    MemoryShape s = new MemoryShape(b, n, w, r, wh);
+    MemoryState st = own(kernels.newState(s));
+    InterfaceValues in = own(kernels.newInterface(s));
+    Workspace ws = own(kernels.newWorkspace(s));
+    Tensor rv = filled(kernels, 0f, b, r, w);
+    RandomTensors rnd = new RandomTensors(4400 + wh);
+    Tensor[] watched = {st.usage(), st.link(), st.precedence(), st.readWeights(), st.writeWeights(),
+        ws.allocation(), ws.writeContent(), ws.readContent(), ws.forward(), ws.backward()};
+    String[] names = {"usage", "link", "precedence", "readWeights", "writeWeights", "allocation", "writeContent",
+        "readContent", "forward", "backward"};
+    for (int step = 1; step <= longRunSteps(); step++) {
+      InterfaceData data = rnd.interfaceValues(b, w, r, wh);
+      for (float[] strengths : new float[][] {data.readStrengths(), data.writeStrengths()}) {
+        for (int i = 0; i < strengths.length; i++) {
+          strengths[i] = (float) Math.pow(1000, rnd.uniform());
+        }
+      }
+      copy(data, in);
+      kernels.memoryStep(st, in, rv, ws);
+      for (int t = 0; t < watched.length; t++) {
+        float[] x = watched[t].toArray();
+        for (int k = 0; k < x.length; k++) {
+          if (!(x[k] >= 0f && x[k] <= 1f)) {
+            fail("step " + step + ", Wh = " + wh + ": " + names[t] + " at " + Compare.index(k, watched[t].shape())
+                + " is " + x[k] + ", outside [0, 1]");
+          }
+        }
+      }
+    }
+  }
+
+  private static void copy(InterfaceData d, InterfaceValues v) {
+    v.readKeys().copyFrom(d.readKeys(), 0);
+    v.readStrengths().copyFrom(d.readStrengths(), 0);
+    v.writeKeys().copyFrom(d.writeKeys(), 0);
+    v.writeStrengths().copyFrom(d.writeStrengths(), 0);
+    v.eraseVectors().copyFrom(d.eraseVectors(), 0);
+    v.writeVectors().copyFrom(d.writeVectors(), 0);
+    v.freeGates().copyFrom(d.freeGates(), 0);
+    v.allocationGates().copyFrom(d.allocationGates(), 0);
+    v.writeGates().copyFrom(d.writeGates(), 0);
+    v.readModes().copyFrom(d.readModes(), 0);
+  }
+
+  // =========================================================================================================
   // tensors and their bad arguments
 
   @Test
@@ -1537,6 +1783,14 @@ public abstract class KernelConformanceSuite {
     assertTrue(e.getMessage().contains(s.toString()), "message shows the expected shape: " + e.getMessage());
     expectMessage(() -> kernels.interfaceSplit(upload(new float[2 * 28], 2, 28), null), "out");
     expectMessage(() -> kernels.newWorkspace(null), "shape");
+    expectMessage(() -> kernels.newState(null), "shape");
+    expectMessage(() -> kernels.newInterface(null), "shape");
+    expectMessage(() -> new MemoryState(state.memory(), null, state.link(), state.precedence(), state.readWeights(),
+        state.writeWeights()), "usage");
+    expectMessage(() -> new InterfaceValues(in.readKeys(), in.readStrengths(), in.writeKeys(), in.writeStrengths(),
+        in.eraseVectors(), in.writeVectors(), in.freeGates(), in.allocationGates(), null, in.readModes()),
+        "writeGates");
+    expectMessage(() -> new MemoryShape(2, 5, 3, -1, 2), "readHeads");
     Compare.exact("readVectors unchanged", constantF(12, 0.25f), rv.toArray(), 2, 2, 3);
     for (Tensor t : new Tensor[] {state.memory(), state.usage(), state.link(), state.precedence(),
         state.readWeights(), state.writeWeights()}) {
@@ -1658,9 +1912,10 @@ public abstract class KernelConformanceSuite {
   }
 
   /**
-   * Forbidden aliases made of overlapping views of one array (host backends): every pair that must not share
-   * storage, and every pair that may only be the very same tensor, partly overlapping; plus the allowed case of
-   * two views of exactly the same elements.
+   * Aliases made of overlapping views of one array (host backends), for every pair of arguments of every kernel:
+   * a pair with a written argument, partly overlapping, is rejected (the pairs come from the arguments' roles,
+   * not from a list kept beside the facade's checks); two views of exactly the same elements are accepted where
+   * the javadoc allows it; two arguments that are only read may overlap.
    */
   @TestFactory
   List<DynamicTest> overlappingViewsAreRejected() {
@@ -1684,6 +1939,12 @@ public abstract class KernelConformanceSuite {
           assertTrue(e.getMessage().contains(pair[0]) && e.getMessage().contains(pair[1]),
               "message names both " + pair[0] + " and " + pair[1] + ": " + e.getMessage());
           Compare.unchanged(sig.kernel() + " array", before, array[0]);
+        }));
+      }
+      for (String[] pair : sig.readOnlyPairs()) {
+        tests.add(named(sig.kernel() + "(" + pair[0] + " overlapping " + pair[1] + ", both only read)", () -> {
+          Tensor[] t = views(sig, sig.shapes(sizes), sig.indexOf(pair[0]), sig.indexOf(pair[1]), 1, new float[1][]);
+          sig.invoker().call(kernels, t, workspace(sig, sizes)); // allowed: nothing it writes is read through both
         }));
       }
       for (String[] pair : sig.sameOrDistinct()) {
@@ -1779,11 +2040,12 @@ public abstract class KernelConformanceSuite {
     });
   }
 
-  // MemoryState.shape() names memory, link and readWeights without the "state." prefix
+  // the records' constructors (a null part) and MemoryState.shape() name a part without the "state."/"in."/"out."
+  // prefix of the call
   private static void assertNames(IllegalArgumentException e, String name) {
     String m = e.getMessage();
-    boolean ok = m.startsWith(name + ":")
-        || (name.startsWith("state.") && m.startsWith(name.substring("state.".length()) + ":"));
+    int dot = name.indexOf('.');
+    boolean ok = m.startsWith(name + ":") || (dot > 0 && m.startsWith(name.substring(dot + 1) + ":"));
     assertTrue(ok, "message must name " + name + " first: " + m);
   }
 }

@@ -46,14 +46,55 @@ public final class KernelSignatures {
    * @param kernel         the public method's name
    * @param args           tensor arguments in the order the facade checks them
    * @param definers       symbol → {argument index, axis} the facade reads the size from
-   * @param distinct       pairs (output, input) that must not share storage
+   * @param written        the arguments the kernel writes (outputs and in-place arguments); every pair of
+   *                       arguments with a written one must not share storage, except the sameOrDistinct pairs
    * @param sameOrDistinct pairs (output, input) that may be the same tensor but must not partly overlap
    * @param needsWorkspace whether the call takes a {@link Workspace} (the memory step)
    * @param invoker        the call
    */
   public record Signature(
-      String kernel, List<Arg> args, Map<String, int[]> definers, List<String[]> distinct,
+      String kernel, List<Arg> args, Map<String, int[]> definers, List<String> written,
       List<String[]> sameOrDistinct, boolean needsWorkspace, Invoker invoker) {
+
+    /**
+     * Every pair of arguments that must not share storage, derived from the roles (not listed by hand, so that
+     * a pair the facade forgets shows up): a written argument with any other, but for the sameOrDistinct pairs.
+     */
+    public List<String[]> distinct() {
+      List<String[]> out = new ArrayList<>();
+      for (int i = 0; i < args.size(); i++) {
+        for (int j = i + 1; j < args.size(); j++) {
+          String a = args.get(i).name(), b = args.get(j).name();
+          if ((written.contains(a) || written.contains(b)) && !sameOrDistinctPair(a, b)) {
+            out.add(written.contains(a) ? new String[] {a, b} : new String[] {b, a});
+          }
+        }
+      }
+      return out;
+    }
+
+    /** Pairs of arguments that are both only read: they may share storage in any way. */
+    public List<String[]> readOnlyPairs() {
+      List<String[]> out = new ArrayList<>();
+      for (int i = 0; i < args.size(); i++) {
+        for (int j = i + 1; j < args.size(); j++) {
+          String a = args.get(i).name(), b = args.get(j).name();
+          if (!written.contains(a) && !written.contains(b)) {
+            out.add(new String[] {a, b});
+          }
+        }
+      }
+      return out;
+    }
+
+    private boolean sameOrDistinctPair(String a, String b) {
+      for (String[] p : sameOrDistinct) {
+        if ((p[0].equals(a) && p[1].equals(b)) || (p[0].equals(b) && p[1].equals(a))) {
+          return true;
+        }
+      }
+      return false;
+    }
 
     public int indexOf(String name) {
       for (int i = 0; i < args.size(); i++) {
@@ -166,85 +207,80 @@ public final class KernelSignatures {
         args(arg("memory", "B", "N", "W"), arg("keys", "B", "H", "W"), arg("strengths", "B", "H"),
             arg("out", "B", "H", "N")),
         defs("B", 0, 0, "N", 0, 1, "W", 0, 2, "H", 1, 1),
-        pairs("out", "memory", "out", "keys", "out", "strengths"), pairs(), false,
+        written("out"), pairs(), false,
         (k, t, ws) -> k.contentWeights(t[0], t[1], t[2], t[3])));
     s.add(new Signature("eraseAndAdd",
         args(arg("memory", "B", "N", "W"), arg("writeWeights", "B", "Wh", "N"), arg("erase", "B", "Wh", "W"),
             arg("add", "B", "Wh", "W")),
         defs("B", 0, 0, "N", 0, 1, "W", 0, 2, "Wh", 1, 1),
-        pairs("memory", "writeWeights", "memory", "erase", "memory", "add"), pairs(), false,
+        written("memory"), pairs(), false,
         (k, t, ws) -> k.eraseAndAdd(t[0], t[1], t[2], t[3])));
     s.add(new Signature("read",
         args(arg("memory", "B", "N", "W"), arg("readWeights", "B", "R", "N"), arg("out", "B", "R", "W")),
         defs("B", 0, 0, "N", 0, 1, "W", 0, 2, "R", 1, 1),
-        pairs("out", "memory", "out", "readWeights"), pairs(), false,
+        written("out"), pairs(), false,
         (k, t, ws) -> k.read(t[0], t[1], t[2])));
     s.add(new Signature("usage",
         args(arg("prevUsage", "B", "N"), arg("prevWriteWeights", "B", "Wh", "N"), arg("freeGates", "B", "R"),
             arg("prevReadWeights", "B", "R", "N"), arg("out", "B", "N")),
         defs("B", 0, 0, "N", 0, 1, "Wh", 1, 1, "R", 3, 1),
-        pairs("out", "prevWriteWeights", "out", "freeGates", "out", "prevReadWeights"), pairs("out", "prevUsage"),
+        written("out"), pairs("out", "prevUsage"),
         false, (k, t, ws) -> k.usage(t[0], t[1], t[2], t[3], t[4])));
     s.add(new Signature("allocation",
         args(arg("usage", "B", "N"), arg("writeGates", "B", "Wh"), arg("allocationGates", "B", "Wh"),
             arg("out", "B", "Wh", "N")),
         defs("B", 0, 0, "N", 0, 1, "Wh", 1, 1),
-        pairs("out", "usage", "out", "writeGates", "out", "allocationGates"), pairs(), false,
+        written("out"), pairs(), false,
         (k, t, ws) -> k.allocation(t[0], t[1], t[2], t[3])));
     s.add(new Signature("writeWeights",
         args(arg("allocation", "B", "Wh", "N"), arg("content", "B", "Wh", "N"), arg("writeGates", "B", "Wh"),
             arg("allocationGates", "B", "Wh"), arg("out", "B", "Wh", "N")),
         defs("B", 0, 0, "Wh", 0, 1, "N", 0, 2),
-        pairs("out", "writeGates", "out", "allocationGates"), pairs("out", "allocation", "out", "content"), false,
+        written("out"), pairs("out", "allocation", "out", "content"), false,
         (k, t, ws) -> k.writeWeights(t[0], t[1], t[2], t[3], t[4])));
     s.add(new Signature("precedence",
         args(arg("precedence", "B", "Wh", "N"), arg("writeWeights", "B", "Wh", "N")),
         defs("B", 0, 0, "Wh", 0, 1, "N", 0, 2),
-        pairs("precedence", "writeWeights"), pairs(), false,
+        written("precedence"), pairs(), false,
         (k, t, ws) -> k.precedence(t[0], t[1])));
     s.add(new Signature("linkUpdate",
         args(arg("link", "B", "Wh", "N", "N"), arg("prevPrecedence", "B", "Wh", "N"),
             arg("writeWeights", "B", "Wh", "N")),
         defs("B", 0, 0, "Wh", 0, 1, "N", 0, 2),
-        pairs("link", "prevPrecedence", "link", "writeWeights"), pairs(), false,
+        written("link"), pairs(), false,
         (k, t, ws) -> k.linkUpdate(t[0], t[1], t[2])));
     s.add(new Signature("forwardBackward",
         args(arg("link", "B", "Wh", "N", "N"), arg("prevReadWeights", "B", "R", "N"),
             arg("forward", "B", "R", "Wh", "N"), arg("backward", "B", "R", "Wh", "N")),
         defs("B", 0, 0, "Wh", 0, 1, "N", 0, 2, "R", 1, 1),
-        pairs("forward", "link", "forward", "prevReadWeights", "backward", "link", "backward", "prevReadWeights",
-            "forward", "backward"),
-        pairs(), false, (k, t, ws) -> k.forwardBackward(t[0], t[1], t[2], t[3])));
+        written("forward", "backward"), pairs(), false, (k, t, ws) -> k.forwardBackward(t[0], t[1], t[2], t[3])));
     s.add(new Signature("linkUpdateAndWeightings",
         args(arg("link", "B", "Wh", "N", "N"), arg("prevPrecedence", "B", "Wh", "N"),
             arg("writeWeights", "B", "Wh", "N"), arg("prevReadWeights", "B", "R", "N"),
             arg("forward", "B", "R", "Wh", "N"), arg("backward", "B", "R", "Wh", "N")),
         defs("B", 0, 0, "Wh", 0, 1, "N", 0, 2, "R", 3, 1),
-        pairs("link", "prevPrecedence", "link", "writeWeights", "forward", "link", "forward", "prevReadWeights",
-            "backward", "link", "backward", "prevReadWeights", "forward", "backward", "forward", "prevPrecedence",
-            "forward", "writeWeights", "backward", "prevPrecedence", "backward", "writeWeights"),
-        pairs(), false, (k, t, ws) -> k.linkUpdateAndWeightings(t[0], t[1], t[2], t[3], t[4], t[5])));
+        written("link", "forward", "backward"), pairs(), false, (k, t, ws) -> k.linkUpdateAndWeightings(t[0], t[1], t[2], t[3], t[4], t[5])));
     s.add(new Signature("readModeMix",
         args(arg("modes", "B", "R", "M"), arg("backward", "B", "R", "Wh", "N"), arg("content", "B", "R", "N"),
             arg("forward", "B", "R", "Wh", "N"), arg("out", "B", "R", "N")),
         defs("B", 1, 0, "R", 1, 1, "Wh", 1, 2, "N", 1, 3),
-        pairs("out", "modes", "out", "backward", "out", "content", "out", "forward"), pairs(), false,
+        written("out"), pairs(), false,
         (k, t, ws) -> k.readModeMix(t[0], t[1], t[2], t[3], t[4])));
     s.add(new Signature("ntmInterpolate",
         args(arg("content", "B", "H", "N"), arg("previous", "B", "H", "N"), arg("gate", "B", "H"),
             arg("out", "B", "H", "N")),
         defs("B", 0, 0, "H", 0, 1, "N", 0, 2),
-        pairs("out", "gate"), pairs("out", "content", "out", "previous"), false,
+        written("out"), pairs("out", "content", "out", "previous"), false,
         (k, t, ws) -> k.ntmInterpolate(t[0], t[1], t[2], t[3])));
     s.add(new Signature("ntmShift",
         args(arg("weights", "B", "H", "N"), arg("shift", "B", "H", "K"), arg("out", "B", "H", "N")),
         defs("B", 0, 0, "H", 0, 1, "N", 0, 2, "K", 1, 2),
-        pairs("out", "weights", "out", "shift"), pairs(), false,
+        written("out"), pairs(), false,
         (k, t, ws) -> k.ntmShift(t[0], t[1], t[2])));
     s.add(new Signature("ntmSharpen",
         args(arg("weights", "B", "H", "N"), arg("gamma", "B", "H"), arg("out", "B", "H", "N")),
         defs("B", 0, 0, "H", 0, 1, "N", 0, 2),
-        pairs("out", "gamma"), pairs("out", "weights"), false,
+        written("out"), pairs("out", "weights"), false,
         (k, t, ws) -> k.ntmSharpen(t[0], t[1], t[2])));
     s.add(interfaceSplit());
     s.add(memoryStep());
@@ -261,14 +297,11 @@ public final class KernelSignatures {
     for (int i = 0; i < INTERFACE.length; i++) {
       a.add(arg("out." + INTERFACE[i], dims[i]));
     }
-    List<String[]> distinct = new ArrayList<>();
-    for (int i = 0; i < INTERFACE.length; i++) {
-      distinct.add(new String[] {"out." + INTERFACE[i], "raw"});
-      for (int j = i + 1; j < INTERFACE.length; j++) {
-        distinct.add(new String[] {"out." + INTERFACE[i], "out." + INTERFACE[j]});
-      }
+    List<String> written = new ArrayList<>();
+    for (String field : INTERFACE) {
+      written.add("out." + field);
     }
-    return new Signature("interfaceSplit", a, defs("B", 0, 0, "R", 1, 1, "W", 1, 2), distinct, pairs(), false,
+    return new Signature("interfaceSplit", a, defs("B", 0, 0, "R", 1, 1, "W", 1, 2), written, pairs(), false,
         (k, t, ws) -> k.interfaceSplit(t[0], interfaceValues(t, 1)));
   }
 
@@ -288,21 +321,13 @@ public final class KernelSignatures {
       a.add(arg("in." + INTERFACE[i], inDims[i]));
     }
     a.add(arg("readVectors", "B", "R", "W"));
-    List<String[]> distinct = new ArrayList<>();
-    for (int i = 0; i < STATE.length; i++) {
-      distinct.add(new String[] {"readVectors", "state." + STATE[i]});
-      for (int j = i + 1; j < STATE.length; j++) {
-        distinct.add(new String[] {"state." + STATE[i], "state." + STATE[j]});
-      }
-      for (String in : INTERFACE) {
-        distinct.add(new String[] {"state." + STATE[i], "in." + in});
-      }
+    List<String> written = new ArrayList<>();
+    for (String field : STATE) {
+      written.add("state." + field);
     }
-    for (String in : INTERFACE) {
-      distinct.add(new String[] {"readVectors", "in." + in});
-    }
+    written.add("readVectors");
     return new Signature("memoryStep", a,
-        defs("B", 0, 0, "N", 0, 1, "W", 0, 2, "Wh", 2, 1, "R", 4, 1), distinct, pairs(), true,
+        defs("B", 0, 0, "N", 0, 1, "W", 0, 2, "Wh", 2, 1, "R", 4, 1), written, pairs(), true,
         (k, t, ws) -> k.memoryStep(new MemoryState(t[0], t[1], t[2], t[3], t[4], t[5]), interfaceValues(t, 6),
             t[16], ws));
   }
@@ -326,6 +351,10 @@ public final class KernelSignatures {
       m.put((String) triples[i], new int[] {(Integer) triples[i + 1], (Integer) triples[i + 2]});
     }
     return m;
+  }
+
+  private static List<String> written(String... names) {
+    return List.of(names);
   }
 
   private static List<String[]> pairs(String... names) {

@@ -97,6 +97,17 @@ class NaiveFloatKernels extends DncKernels {
             mm += m[mb + j] * m[mb + j];
           }
           float x = beta[bi * h + hi] * (dot / (kn * (float) Math.sqrt(mm + eps) + eps));
+          if (!(kn * (float) Math.sqrt(mm) < 0x1p126f)) {
+            // the float sums may have overflowed: this one in double (the contract: finite for finite inputs)
+            double dd = 0, kd = 0, md = 0;
+            for (int j = 0; j < w; j++) {
+              dd += (double) k[kb + j] * m[mb + j];
+              kd += (double) k[kb + j] * k[kb + j];
+              md += (double) m[mb + j] * m[mb + j];
+            }
+            double z = beta[bi * h + hi] * (dd / (Math.sqrt(kd + eps) * Math.sqrt(md + eps) + eps));
+            x = (float) Math.max(-Float.MAX_VALUE, Math.min(Float.MAX_VALUE, z));
+          }
           o[ob + i] = x;
           max = Math.max(max, x);
         }
@@ -223,7 +234,7 @@ class NaiveFloatKernels extends DncKernels {
         sum += w[r * n + i];
       }
       for (int i = 0; i < n; i++) {
-        p[r * n + i] = (1 - sum) * p[r * n + i] + w[r * n + i];
+        p[r * n + i] = Math.min(1f, Math.max(0f, 1 - sum) * p[r * n + i] + w[r * n + i]);
       }
     }
   }
@@ -236,7 +247,8 @@ class NaiveFloatKernels extends DncKernels {
       for (int i = 0; i < n; i++) {
         for (int j = 0; j < n; j++) {
           int k = (r * n + i) * n + j;
-          l[k] = i == j ? 0 : (1 - w[r * n + i] - w[r * n + j]) * l[k] + w[r * n + i] * p[r * n + j];
+          float keep = Math.max(0f, 1 - w[r * n + i] - w[r * n + j]);
+          l[k] = i == j ? 0 : Math.min(1f, keep * l[k] + w[r * n + i] * p[r * n + j]);
         }
       }
     }
@@ -279,7 +291,7 @@ class NaiveFloatKernels extends DncKernels {
         for (int h = 0; h < wh; h++) {
           sum += pi[br * m + wh + 1 + h] * f[(br * wh + h) * n + i];
         }
-        o[br * n + i] = sum;
+        o[br * n + i] = Math.min(1f, sum);
       }
     }
   }
