@@ -126,7 +126,7 @@ extern "C" __global__ void __launch_bounds__(dnc::LINK_TILE) link_tiles(
               value = 0.0f;
             } else {
               double wi = rowWrite[ii];
-              value = static_cast<float>(fmin(1.0, fmax(0.0, 1 - wi - wj) * static_cast<double>(*cell) + wi * pj));
+              value = static_cast<float>(fmax(0.0, 1 - wi - wj) * static_cast<double>(*cell) + wi * pj);
             }
             *cell = value;
           } else {

@@ -17,9 +17,9 @@ import org.dnckernels.Tensor;
  *
  * Sums are in double (forward over ascending j, backward over ascending i); every element is rounded once.
  * Rounding can take {@code 1 − Σw} or {@code 1 − w[i] − w[j]} a little below 0, which the equations never do
- * for weightings: those factors are clamped at 0, and precedence and link entries at 1 (the bound the equations
- * give for inputs in [0, 1]), so both stay inside [0, 1] exactly; in their domain that changes a result by at
- * most its rounding error.
+ * for weightings: those factors are clamped at 0, and precedence at 1 (the bound the equations give for inputs in
+ * [0, 1]), so both stay inside [0, 1] exactly; in their domain that changes a result by at most its rounding
+ * error. A link entry cannot round above 1 from L in [0, 1] (docs/contract.md).
  */
 final class TemporalLinkage {
   private TemporalLinkage() {}
@@ -61,7 +61,7 @@ final class TemporalLinkage {
             ld[row + j] = 0f;
           } else {
             double wj = wd[wBase + j];
-            ld[row + j] = (float) Math.min(1, Math.max(0, 1 - wi - wj) * ld[row + j] + wi * pd[pBase + j]);
+            ld[row + j] = (float) (Math.max(0, 1 - wi - wj) * ld[row + j] + wi * pd[pBase + j]);
           }
         }
       }

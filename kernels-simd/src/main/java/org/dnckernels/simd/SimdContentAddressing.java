@@ -32,7 +32,8 @@ import org.dnckernels.Tensor;
  * loop that C2 vectorises. A last group of fewer than four rows repeats its last row, so every row gets the same
  * operations and equal rows get equal bits. (2) Per key, the cosine and β in double over the output row; where
  * ‖k‖ ‖M[i]‖ could overflow float (magnitudes near 1e19 and above) the key's logits are recomputed in double
- * instead, so every finite input gives finite weights. (3) Per key, the softmax in place: max, exp ({@link SimdMath}), a sum in float
+ * instead, so every finite input gives finite weights. (3) Per key, the softmax in place: max, exp
+ * ({@link SimdMath}), a sum in float
  * blocks added in double, scale. Every lane sum has {@link SimdLoops#sumLanes}' fixed order, so a result does
  * not depend on whether C2 compiled the kernel.
  */

@@ -109,7 +109,8 @@ final class SimdNtmAddressing {
 
   /**
    * Batch entries [b0, b1). Per row: max (vector); x = (w/max)^γ as exp(γ ln x) in lanes (skipped when γ = 1; the
-   * scalar tail runs the lanes' operations on one float); Σ x (float blocks finished in double); then x/Σ. {@code out} may be
+   * scalar tail runs the lanes' operations on one float); Σ x (float blocks finished in double); then x/Σ.
+   * {@code out} may be
    * {@code weights}: each pass reads an element before it writes it.
    */
   static void sharpen(Tensor weights, Tensor gamma, Tensor out, int b0, int b1) {

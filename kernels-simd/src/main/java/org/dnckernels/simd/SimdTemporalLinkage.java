@@ -256,32 +256,38 @@ final class SimdTemporalLinkage {
    */
   private static void updateRows(float[] l, int lb, int n, float[] p, int pb, float[] w, int wb, int i0, int i1) {
     int bound = FLOAT.loopBound(n);
+    float wMax = SimdLoops.max(w, wb, n);
     int i = i0;
     for (; i + 4 <= i1; i += 4) {
       int r0 = lb + i * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
       float w0 = w[wb + i], w1 = w[wb + i + 1], w2 = w[wb + i + 2], w3 = w[wb + i + 3];
       FloatVector c0 = FloatVector.broadcast(FLOAT, 1f - w0), c1 = FloatVector.broadcast(FLOAT, 1f - w1);
       FloatVector c2 = FloatVector.broadcast(FLOAT, 1f - w2), c3 = FloatVector.broadcast(FLOAT, 1f - w3);
+      boolean clamp = keepCanGoNegative(wMax, w0, w1, w2, w3);
       int j = 0;
       for (; j < bound; j += LANES) {
         FloatVector wj = FloatVector.fromArray(FLOAT, w, wb + j);
         FloatVector pj = FloatVector.fromArray(FLOAT, p, pb + j);
-        FloatVector l0 = FloatVector.fromArray(FLOAT, l, r0 + j), keep0 = c0.sub(wj).max(0f), add0 = pj.mul(w0);
-        (USE_FMA ? keep0.fma(l0, add0) : keep0.mul(l0).add(add0)).min(1f).intoArray(l, r0 + j);
-        FloatVector l1 = FloatVector.fromArray(FLOAT, l, r1 + j), keep1 = c1.sub(wj).max(0f), add1 = pj.mul(w1);
-        (USE_FMA ? keep1.fma(l1, add1) : keep1.mul(l1).add(add1)).min(1f).intoArray(l, r1 + j);
-        FloatVector l2 = FloatVector.fromArray(FLOAT, l, r2 + j), keep2 = c2.sub(wj).max(0f), add2 = pj.mul(w2);
-        (USE_FMA ? keep2.fma(l2, add2) : keep2.mul(l2).add(add2)).min(1f).intoArray(l, r2 + j);
-        FloatVector l3 = FloatVector.fromArray(FLOAT, l, r3 + j), keep3 = c3.sub(wj).max(0f), add3 = pj.mul(w3);
-        (USE_FMA ? keep3.fma(l3, add3) : keep3.mul(l3).add(add3)).min(1f).intoArray(l, r3 + j);
+        FloatVector l0 = FloatVector.fromArray(FLOAT, l, r0 + j), add0 = pj.mul(w0);
+        FloatVector keep0 = clamp ? c0.sub(wj).max(0f) : c0.sub(wj);
+        (USE_FMA ? keep0.fma(l0, add0) : keep0.mul(l0).add(add0)).intoArray(l, r0 + j);
+        FloatVector l1 = FloatVector.fromArray(FLOAT, l, r1 + j), add1 = pj.mul(w1);
+        FloatVector keep1 = clamp ? c1.sub(wj).max(0f) : c1.sub(wj);
+        (USE_FMA ? keep1.fma(l1, add1) : keep1.mul(l1).add(add1)).intoArray(l, r1 + j);
+        FloatVector l2 = FloatVector.fromArray(FLOAT, l, r2 + j), add2 = pj.mul(w2);
+        FloatVector keep2 = clamp ? c2.sub(wj).max(0f) : c2.sub(wj);
+        (USE_FMA ? keep2.fma(l2, add2) : keep2.mul(l2).add(add2)).intoArray(l, r2 + j);
+        FloatVector l3 = FloatVector.fromArray(FLOAT, l, r3 + j), add3 = pj.mul(w3);
+        FloatVector keep3 = clamp ? c3.sub(wj).max(0f) : c3.sub(wj);
+        (USE_FMA ? keep3.fma(l3, add3) : keep3.mul(l3).add(add3)).intoArray(l, r3 + j);
       }
       // scalar tail
       for (; j < n; j++) {
         float wj = w[wb + j], pj = p[pb + j];
-        l[r0 + j] = Math.min(1f, madd(Math.max(0f, 1f - w0 - wj), l[r0 + j], pj * w0));
-        l[r1 + j] = Math.min(1f, madd(Math.max(0f, 1f - w1 - wj), l[r1 + j], pj * w1));
-        l[r2 + j] = Math.min(1f, madd(Math.max(0f, 1f - w2 - wj), l[r2 + j], pj * w2));
-        l[r3 + j] = Math.min(1f, madd(Math.max(0f, 1f - w3 - wj), l[r3 + j], pj * w3));
+        l[r0 + j] = madd(Math.max(0f, 1f - w0 - wj), l[r0 + j], pj * w0);
+        l[r1 + j] = madd(Math.max(0f, 1f - w1 - wj), l[r1 + j], pj * w1);
+        l[r2 + j] = madd(Math.max(0f, 1f - w2 - wj), l[r2 + j], pj * w2);
+        l[r3 + j] = madd(Math.max(0f, 1f - w3 - wj), l[r3 + j], pj * w3);
       }
     }
     for (; i < i1; i++) {
@@ -293,21 +299,32 @@ final class SimdTemporalLinkage {
     }
   }
 
+  /**
+   * Whether 1 − w_i − w_j can round below 0 for a row of the block: fl(fl(1 − w_i) − w_j) &lt; 0 exactly when
+   * fl(1 − w_i) &lt; w_j, so only rows with 1 − w_i below the largest w_j need the clamp at 0 (a few rows, when
+   * two write weights sum past 1 by rounding). The other blocks skip its cost.
+   */
+  private static boolean keepCanGoNegative(float wMax, float w0, float w1, float w2, float w3) {
+    return 1f - w0 < wMax || 1f - w1 < wMax || 1f - w2 < wMax || 1f - w3 < wMax;
+  }
+
   /** The update of the single row i (rows left over from the blocks), its diagonal element set to 0. */
   private static void updateRow(float[] l, int rowOff, int n, float[] p, int pb, float[] w, int wb, int i) {
     float wi = w[wb + i];
     FloatVector ci = FloatVector.broadcast(FLOAT, 1f - wi);
+    boolean clamp = 1f - wi < SimdLoops.max(w, wb, n);
     int j = 0;
     int bound = FLOAT.loopBound(n);
     for (; j < bound; j += LANES) {
       FloatVector wj = FloatVector.fromArray(FLOAT, w, wb + j);
       FloatVector pj = FloatVector.fromArray(FLOAT, p, pb + j);
-      FloatVector lv = FloatVector.fromArray(FLOAT, l, rowOff + j), keep = ci.sub(wj).max(0f), add = pj.mul(wi);
-      (USE_FMA ? keep.fma(lv, add) : keep.mul(lv).add(add)).min(1f).intoArray(l, rowOff + j);
+      FloatVector lv = FloatVector.fromArray(FLOAT, l, rowOff + j), add = pj.mul(wi);
+      FloatVector keep = clamp ? ci.sub(wj).max(0f) : ci.sub(wj);
+      (USE_FMA ? keep.fma(lv, add) : keep.mul(lv).add(add)).intoArray(l, rowOff + j);
     }
     // scalar tail
     for (; j < n; j++) {
-      l[rowOff + j] = Math.min(1f, madd(Math.max(0f, 1f - wi - w[wb + j]), l[rowOff + j], p[pb + j] * wi));
+      l[rowOff + j] = madd(Math.max(0f, 1f - wi - w[wb + j]), l[rowOff + j], p[pb + j] * wi);
     }
     l[rowOff + i] = 0f;
   }
@@ -322,6 +339,7 @@ final class SimdTemporalLinkage {
     int xa = heads[3 * k], ba = heads[3 * k + 1], fa = heads[3 * k + 2];
     int bound = FLOAT.loopBound(n);
     FloatVector index = FloatVector.zero(FLOAT).addIndex(1);
+    float wMax = update ? SimdLoops.max(w, wb, n) : 0f;
     int i = i0;
     for (; i + 4 <= i1; i += 4) {
       int r0 = lb + i * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
@@ -329,6 +347,7 @@ final class SimdTemporalLinkage {
       float w2 = update ? w[wb + i + 2] : 0f, w3 = update ? w[wb + i + 3] : 0f;
       FloatVector c0 = FloatVector.broadcast(FLOAT, 1f - w0), c1 = FloatVector.broadcast(FLOAT, 1f - w1);
       FloatVector c2 = FloatVector.broadcast(FLOAT, 1f - w2), c3 = FloatVector.broadcast(FLOAT, 1f - w3);
+      boolean clamp = keepCanGoNegative(wMax, w0, w1, w2, w3);
       float a0 = x[xa + i], a1 = x[xa + i + 1], a2 = x[xa + i + 2], a3 = x[xa + i + 3];
       FloatVector u0 = FloatVector.broadcast(FLOAT, a0), u1 = FloatVector.broadcast(FLOAT, a1);
       FloatVector u2 = FloatVector.broadcast(FLOAT, a2), u3 = FloatVector.broadcast(FLOAT, a3);
@@ -339,12 +358,16 @@ final class SimdTemporalLinkage {
         FloatVector l2 = FloatVector.fromArray(FLOAT, l, r2 + j), l3 = FloatVector.fromArray(FLOAT, l, r3 + j);
         if (update) {
           FloatVector wj = FloatVector.fromArray(FLOAT, w, wb + j), pj = FloatVector.fromArray(FLOAT, p, pb + j);
-          FloatVector keep0 = c0.sub(wj).max(0f), add0 = pj.mul(w0), keep1 = c1.sub(wj).max(0f), add1 = pj.mul(w1);
-          FloatVector keep2 = c2.sub(wj).max(0f), add2 = pj.mul(w2), keep3 = c3.sub(wj).max(0f), add3 = pj.mul(w3);
-          l0 = (USE_FMA ? keep0.fma(l0, add0) : keep0.mul(l0).add(add0)).min(1f);
-          l1 = (USE_FMA ? keep1.fma(l1, add1) : keep1.mul(l1).add(add1)).min(1f);
-          l2 = (USE_FMA ? keep2.fma(l2, add2) : keep2.mul(l2).add(add2)).min(1f);
-          l3 = (USE_FMA ? keep3.fma(l3, add3) : keep3.mul(l3).add(add3)).min(1f);
+          FloatVector add0 = pj.mul(w0), add1 = pj.mul(w1);
+          FloatVector keep0 = clamp ? c0.sub(wj).max(0f) : c0.sub(wj);
+          FloatVector keep1 = clamp ? c1.sub(wj).max(0f) : c1.sub(wj);
+          FloatVector add2 = pj.mul(w2), add3 = pj.mul(w3);
+          FloatVector keep2 = clamp ? c2.sub(wj).max(0f) : c2.sub(wj);
+          FloatVector keep3 = clamp ? c3.sub(wj).max(0f) : c3.sub(wj);
+          l0 = USE_FMA ? keep0.fma(l0, add0) : keep0.mul(l0).add(add0);
+          l1 = USE_FMA ? keep1.fma(l1, add1) : keep1.mul(l1).add(add1);
+          l2 = USE_FMA ? keep2.fma(l2, add2) : keep2.mul(l2).add(add2);
+          l3 = USE_FMA ? keep3.fma(l3, add3) : keep3.mul(l3).add(add3);
           // L'[i,i] = 0 exactly: lane i − j, when the diagonal is in this chunk
           l0 = l0.blend(0f, index.compare(VectorOperators.EQ, (float) (i - j)));
           l1 = l1.blend(0f, index.compare(VectorOperators.EQ, (float) (i + 1 - j)));
@@ -373,10 +396,10 @@ final class SimdTemporalLinkage {
         float xj = x[xa + j], l0 = l[r0 + j], l1 = l[r1 + j], l2 = l[r2 + j], l3 = l[r3 + j];
         if (update) {
           float wj = w[wb + j], pj = p[pb + j];
-          l0 = j == i ? 0f : Math.min(1f, madd(Math.max(0f, 1f - w0 - wj), l0, pj * w0));
-          l1 = j == i + 1 ? 0f : Math.min(1f, madd(Math.max(0f, 1f - w1 - wj), l1, pj * w1));
-          l2 = j == i + 2 ? 0f : Math.min(1f, madd(Math.max(0f, 1f - w2 - wj), l2, pj * w2));
-          l3 = j == i + 3 ? 0f : Math.min(1f, madd(Math.max(0f, 1f - w3 - wj), l3, pj * w3));
+          l0 = j == i ? 0f : madd(Math.max(0f, 1f - w0 - wj), l0, pj * w0);
+          l1 = j == i + 1 ? 0f : madd(Math.max(0f, 1f - w1 - wj), l1, pj * w1);
+          l2 = j == i + 2 ? 0f : madd(Math.max(0f, 1f - w2 - wj), l2, pj * w2);
+          l3 = j == i + 3 ? 0f : madd(Math.max(0f, 1f - w3 - wj), l3, pj * w3);
           l[r0 + j] = l0;
           l[r1 + j] = l1;
           l[r2 + j] = l2;
@@ -417,6 +440,7 @@ final class SimdTemporalLinkage {
       float[] fwd, int[] heads, int pairs, int i0, int i1, float[] lanes) {
     int bound = FLOAT.loopBound(n);
     FloatVector index = FloatVector.zero(FLOAT).addIndex(1);
+    float wMax = update ? SimdLoops.max(w, wb, n) : 0f;
     int i = i0;
     for (; i + 4 <= i1; i += 4) {
       for (int k = 0; k < 2 * pairs; k += 2) {
@@ -428,6 +452,7 @@ final class SimdTemporalLinkage {
         float w2 = upd ? w[wb + i + 2] : 0f, w3 = upd ? w[wb + i + 3] : 0f;
         FloatVector c0 = FloatVector.broadcast(FLOAT, 1f - w0), c1 = FloatVector.broadcast(FLOAT, 1f - w1);
         FloatVector c2 = FloatVector.broadcast(FLOAT, 1f - w2), c3 = FloatVector.broadcast(FLOAT, 1f - w3);
+        boolean clamp = keepCanGoNegative(wMax, w0, w1, w2, w3);
         float a0 = x[xa + i], a1 = x[xa + i + 1], a2 = x[xa + i + 2], a3 = x[xa + i + 3];
         float e0 = x[xc + i], e1 = x[xc + i + 1], e2 = x[xc + i + 2], e3 = x[xc + i + 3];
         FloatVector u0 = FloatVector.broadcast(FLOAT, a0), u1 = FloatVector.broadcast(FLOAT, a1);
@@ -441,12 +466,16 @@ final class SimdTemporalLinkage {
           FloatVector l2 = FloatVector.fromArray(FLOAT, l, r2 + j), l3 = FloatVector.fromArray(FLOAT, l, r3 + j);
           if (upd) {
             FloatVector wj = FloatVector.fromArray(FLOAT, w, wb + j), pj = FloatVector.fromArray(FLOAT, p, pb + j);
-            FloatVector keep0 = c0.sub(wj).max(0f), add0 = pj.mul(w0), keep1 = c1.sub(wj).max(0f), add1 = pj.mul(w1);
-            FloatVector keep2 = c2.sub(wj).max(0f), add2 = pj.mul(w2), keep3 = c3.sub(wj).max(0f), add3 = pj.mul(w3);
-            l0 = (USE_FMA ? keep0.fma(l0, add0) : keep0.mul(l0).add(add0)).min(1f);
-            l1 = (USE_FMA ? keep1.fma(l1, add1) : keep1.mul(l1).add(add1)).min(1f);
-            l2 = (USE_FMA ? keep2.fma(l2, add2) : keep2.mul(l2).add(add2)).min(1f);
-            l3 = (USE_FMA ? keep3.fma(l3, add3) : keep3.mul(l3).add(add3)).min(1f);
+            FloatVector add0 = pj.mul(w0), add1 = pj.mul(w1);
+            FloatVector keep0 = clamp ? c0.sub(wj).max(0f) : c0.sub(wj);
+            FloatVector keep1 = clamp ? c1.sub(wj).max(0f) : c1.sub(wj);
+            FloatVector add2 = pj.mul(w2), add3 = pj.mul(w3);
+            FloatVector keep2 = clamp ? c2.sub(wj).max(0f) : c2.sub(wj);
+            FloatVector keep3 = clamp ? c3.sub(wj).max(0f) : c3.sub(wj);
+            l0 = USE_FMA ? keep0.fma(l0, add0) : keep0.mul(l0).add(add0);
+            l1 = USE_FMA ? keep1.fma(l1, add1) : keep1.mul(l1).add(add1);
+            l2 = USE_FMA ? keep2.fma(l2, add2) : keep2.mul(l2).add(add2);
+            l3 = USE_FMA ? keep3.fma(l3, add3) : keep3.mul(l3).add(add3);
             l0 = l0.blend(0f, index.compare(VectorOperators.EQ, (float) (i - j)));
             l1 = l1.blend(0f, index.compare(VectorOperators.EQ, (float) (i + 1 - j)));
             l2 = l2.blend(0f, index.compare(VectorOperators.EQ, (float) (i + 2 - j)));
@@ -484,10 +513,10 @@ final class SimdTemporalLinkage {
           float xj = x[xa + j], yj = x[xc + j], l0 = l[r0 + j], l1 = l[r1 + j], l2 = l[r2 + j], l3 = l[r3 + j];
           if (upd) {
             float wj = w[wb + j], pj = p[pb + j];
-            l0 = j == i ? 0f : Math.min(1f, madd(Math.max(0f, 1f - w0 - wj), l0, pj * w0));
-            l1 = j == i + 1 ? 0f : Math.min(1f, madd(Math.max(0f, 1f - w1 - wj), l1, pj * w1));
-            l2 = j == i + 2 ? 0f : Math.min(1f, madd(Math.max(0f, 1f - w2 - wj), l2, pj * w2));
-            l3 = j == i + 3 ? 0f : Math.min(1f, madd(Math.max(0f, 1f - w3 - wj), l3, pj * w3));
+            l0 = j == i ? 0f : madd(Math.max(0f, 1f - w0 - wj), l0, pj * w0);
+            l1 = j == i + 1 ? 0f : madd(Math.max(0f, 1f - w1 - wj), l1, pj * w1);
+            l2 = j == i + 2 ? 0f : madd(Math.max(0f, 1f - w2 - wj), l2, pj * w2);
+            l3 = j == i + 3 ? 0f : madd(Math.max(0f, 1f - w3 - wj), l3, pj * w3);
             l[r0 + j] = l0;
             l[r1 + j] = l1;
             l[r2 + j] = l2;

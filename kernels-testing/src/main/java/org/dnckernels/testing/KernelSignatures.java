@@ -259,7 +259,8 @@ public final class KernelSignatures {
             arg("writeWeights", "B", "Wh", "N"), arg("prevReadWeights", "B", "R", "N"),
             arg("forward", "B", "R", "Wh", "N"), arg("backward", "B", "R", "Wh", "N")),
         defs("B", 0, 0, "Wh", 0, 1, "N", 0, 2, "R", 3, 1),
-        written("link", "forward", "backward"), pairs(), false, (k, t, ws) -> k.linkUpdateAndWeightings(t[0], t[1], t[2], t[3], t[4], t[5])));
+        written("link", "forward", "backward"), pairs(), false,
+        (k, t, ws) -> k.linkUpdateAndWeightings(t[0], t[1], t[2], t[3], t[4], t[5])));
     s.add(new Signature("readModeMix",
         args(arg("modes", "B", "R", "M"), arg("backward", "B", "R", "Wh", "N"), arg("content", "B", "R", "N"),
             arg("forward", "B", "R", "Wh", "N"), arg("out", "B", "R", "N")),
