@@ -52,6 +52,17 @@ public final class ReportData {
    */
   public record CeilingRow(int fmasPerVector, long kib, double nanos, double errorNanos, double gbps, double fraction) {}
 
+  /**
+   * A link pass (forward/backward weightings, alone or fused with the link update) against the compute ceiling at
+   * its FMA density: 2R lane FMAs per link-matrix vector, the ceiling row with that many FMAs over the working set
+   * nearest the pass's footprint. {@code fractionError} propagates both JMH errors (relative, in quadrature).
+   */
+  public record CeilingFraction(String kernel, String shape, String backend, double gbps, long ceilingKib,
+      double ceilingGbps, double fraction, double fractionError) {}
+
+  /** The kernels whose FMA density is that of a compute-ceiling row: 2R FMAs per vector of L. */
+  static final List<String> LINK_PASSES = List.of("forwardBackward", "linkUpdateAndWeightings");
+
   /** The SIMD memory step with a number of worker threads. */
   public record ThreadRow(String backend, String shape, int threads, double nanos, double errorNanos, double speedup,
       double allocBytesPerOp) {}
@@ -191,6 +202,31 @@ public final class ReportData {
 
   public List<CeilingRow> ceilingRows() {
     return ceilings;
+  }
+
+  /** Every non-scalar, kernel-only link pass with a ceiling row of its FMA density, against that ceiling. */
+  public List<CeilingFraction> ceilingFractions() {
+    return ceilingFractions(kernels, ceilings);
+  }
+
+  static List<CeilingFraction> ceilingFractions(List<KernelRow> rows, List<CeilingRow> ceilings) {
+    List<CeilingFraction> out = new ArrayList<>();
+    for (KernelRow r : rows) {
+      if (!LINK_PASSES.contains(r.kernel()) || !r.variant().equals(KERNEL_ONLY) || r.backend().equals("scalar")) {
+        continue;
+      }
+      int fmas = 2 * BenchShapes.parse(r.shape()).readHeads();
+      double footprint = Math.max(r.footprint(), 1);
+      ceilings.stream().filter(c -> c.fmasPerVector() == fmas)
+          .min(Comparator.comparingDouble(c -> Math.abs(Math.log(footprint / (c.kib() * 1024.0)))))
+          .ifPresent(c -> {
+            double fraction = r.gbps() / c.gbps();
+            double error = fraction * Math.hypot(r.errorNanos() / r.nanos(), c.errorNanos() / c.nanos());
+            out.add(new CeilingFraction(r.kernel(), r.shape(), r.backend(), r.gbps(), c.kib(), c.gbps(), fraction,
+                error));
+          });
+    }
+    return out;
   }
 
   public List<ThreadRow> threadRows() {

@@ -295,6 +295,21 @@ public final class ReportMain {
       }
       doc.table(c.build());
     }
+    List<ReportData.CeilingFraction> fractions = data.ceilingFractions();
+    if (!fractions.isEmpty()) {
+      doc.paragraph("Link passes against the compute ceiling at their FMA density (2R FMAs per link-matrix vector), "
+          + "over the working set nearest their footprint. The ceiling is one core: a backend on several threads "
+          + "can pass 100%; run with --simd-threads 1 for the per-core fraction. The error propagates both JMH "
+          + "errors.");
+      Document.TableBuilder f = new Document.TableBuilder().text("kernel").text("shape").text("backend")
+          .number("GB/s").number("ceiling").number("of ceiling");
+      for (ReportData.CeilingFraction r : fractions) {
+        f.row(r.kernel(), r.shape(), r.backend(), Format.gbps(r.gbps()),
+            Format.gbps(r.ceilingGbps()) + " (" + Format.bytes(r.ceilingKib() * 1024) + ")",
+            Format.percent(r.fraction()) + " ± " + Format.percent(r.fractionError()));
+      }
+      doc.table(f.build());
+    }
   }
 
   private static void threadSection(Document doc, ReportData data, Charts charts) throws IOException {

@@ -94,6 +94,25 @@ class ReportMainTest {
   }
 
   @Test
+  void linkPassesAreComparedWithTheCeilingOfTheirFmaDensity() {
+    // R = 4: 8 FMAs per vector of L; 1x1024x64x4 footprint ~4 MiB, so the 4 MiB ceiling, not the 64 MiB one
+    KernelRow fb = new KernelRow("forwardBackward", "1x1024x64x4", "simd", ReportData.KERNEL_ONLY, 200_000, 10_000,
+        4_300_000, 4_300_000, 21.5, 4096, 40, 0.5, 20, 1, 0);
+    KernelRow scalar = new KernelRow("forwardBackward", "1x1024x64x4", "scalar", ReportData.KERNEL_ONLY, 4e6, 1e5,
+        4_300_000, 4_300_000, 1.1, 4096, 40, 0.03, 1, Double.NaN, 0);
+    KernelRow content = new KernelRow("contentWeights", "1x1024x64x4", "simd", ReportData.KERNEL_ONLY, 20_000, 100,
+        270_000, 270_000, 13.5, 1024, 40, 0.3, 10, 1, 0);
+    List<ReportData.CeilingRow> ceilings = List.of(new ReportData.CeilingRow(8, 65536, 3e6, 3e4, 22.0, 0.7),
+        new ReportData.CeilingRow(4, 4096, 150_000, 1_500, 28.0, 0.4),
+        new ReportData.CeilingRow(8, 4096, 160_000, 3_200, 25.0, 0.35));
+    List<ReportData.CeilingFraction> f = ReportData.ceilingFractions(List.of(fb, scalar, content), ceilings);
+    assertEquals(1, f.size(), "only the non-scalar link pass");
+    assertEquals(4096, f.get(0).ceilingKib());
+    assertEquals(21.5 / 25.0, f.get(0).fraction(), 1e-12);
+    assertEquals(21.5 / 25.0 * Math.hypot(0.05, 0.02), f.get(0).fractionError(), 1e-12);
+  }
+
+  @Test
   void writesTablesChartsAndMachineHeader() throws IOException {
     Path out = tmp.resolve("report");
     Path index = ReportMain.render(fixture(true), Optional.empty(), out);
