@@ -26,7 +26,7 @@ import org.dnckernels.Tensor;
  * <p>Three passes per batch entry. (1) One pass over the memory rows for all H keys: rows go in groups of four
  * whose float-lane accumulators are independent (they hide FMA latency). Over a group, keys go four at a time:
  * sixteen accumulators, and the four keys' lane sums (SUM_OF_4 below) overlap; one key at a time, each key's
- * sums waited on the previous key's, and H = 4 ran 25–30% slower. Keys left over go one at a time; the first key
+ * sums waited on the previous key's (docs/simd.md). Keys left over go one at a time; the first key
  * loop also sums the squares; the group's rows stay in L1 for the keys after the first. The raw dots go to the
  * output rows, the squared row norms (double) to scratch, and their square roots are taken afterwards in one
  * loop that C2 vectorises. A last group of fewer than four rows repeats its last row, so every row gets the same

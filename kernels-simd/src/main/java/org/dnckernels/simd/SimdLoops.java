@@ -38,7 +38,7 @@ final class SimdLoops {
   // inline where used (SimdContentAddressing, SimdTemporalLinkage; sum and dot run the same levels on one
   // vector): a helper taking vectors boxes them unless C2 inlines it, and the link kernels sit at C2's inlining
   // node cutoff. The array form these replaced there was inlined in some compilations and not in others; left
-  // out of line, it cost a standalone copy of the link kernel 25–45% (docs/simd.md).
+  // out of line it is slow (docs/simd.md).
   static final VectorMask<Float> HIGH_HALVES = lanesWhere(LANES / 2, 1);
   static final VectorMask<Float> ODD_QUARTERS = lanesWhere(LANES / 4, 1);
   static final VectorShuffle<Float> SWAP_HALVES = swapGroups(LANES / 2);
@@ -131,7 +131,7 @@ final class SimdLoops {
         s2 = s2.add(FloatVector.fromArray(FLOAT, a, off + i + 2 * LANES));
         s3 = s3.add(FloatVector.fromArray(FLOAT, a, off + i + 3 * LANES));
       }
-      // sumLanes' order in registers (the levels above LANE_OF_F1): through memory it cost 8 ns a call more
+      // sumLanes' order in registers (the levels above LANE_OF_F1): cheaper than through memory
       FloatVector v = s0.add(s1).add(s2.add(s3));
       v = v.add(v.rearrange(SWAP_HALVES));
       v = v.add(v.rearrange(SWAP_QUARTERS));

@@ -12,7 +12,7 @@ import jdk.incubator.vector.VectorOperators;
  * Elementary functions over float arrays in plain lane arithmetic (Cephes' single-precision polynomials, about 1
  * ulp). Not {@code VectorOperators.EXP/LOG/POW}: those are SVML calls only for some species on some CPUs (on
  * this project's AVX-512 machine the 512-bit ones, not 128 or 256 bits), elsewhere a per-lane Java fallback that
- * boxes (57–82 KiB per sharpen call measured) and runs ~10× slower; and their last bits differ between that
+ * boxes and runs far slower (docs/simd.md); and their last bits differ between that
  * fallback and C2, so a result would depend on the JIT tier. The scalar tails run the same operations on one
  * float ({@link #exp(float)}), so an element gives the same bits whether it falls in a lane or in the tail: the
  * same bits on every tier and every vector width.

@@ -36,15 +36,15 @@ import org.dnckernels.Tensor;
  *
  * <p>The link passes walk L in blocks of four rows and serve two read heads from each L vector loaded
  * ({@link #rows4x2}; {@link #rows4x1} for an odd head): per 16 columns 4 L loads feed 8 forward and 8 backward
- * FMAs. Four heads on two rows would load L once for all four, but measured slower: their accumulators and
- * broadcast weights crowd the 32 vector registers. Every pair of heads runs on a block before the next block: the
+ * FMAs. Four heads on two rows would load L once for all four, but their accumulators and broadcast weights
+ * crowd the 32 vector registers (docs/simd.md). Every pair of heads runs on a block before the next block: the
  * first pair streams it from memory (in a fused call it first computes L' in the same registers, the diagonal
  * blended to an exact 0, and stores it), the others re-read it from L1. An odd head's kernel follows over chunks
  * of rows that stay in L2. So L comes from memory once, and goes back once when updated. Each kernel runs the
- * row loop itself: a call per block of rows was measured 30% slower on a matrix streamed from memory. Forward
+ * row loop itself: a call per block of rows is slower on a matrix streamed from memory (docs/simd.md). Forward
  * sums keep float lanes along the row and reduce them in registers with SimdLoops' four-row lane sums, written
  * out inline (tail in double): that kernel is at C2's inlining node cutoff, and the former call to an array form
- * of those sums, left out of line, cost 25–45%. Backward sums accumulate in float, rows in ascending order, per
+ * of those sums was left out of line. Backward sums accumulate in float, rows in ascending order, per
  * segment of rows ({@link #SEGMENT_ROWS}): the first segment's in the output rows, each other's in rows of its
  * own, added to the output in segment order at the end. Segments let two threads share one matrix when a call
  * has fewer matrices than threads (B = 1), with the same bits as one thread running them in turn. So the fused
