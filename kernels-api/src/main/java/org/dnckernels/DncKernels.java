@@ -123,7 +123,7 @@ public abstract class DncKernels implements AutoCloseable {
   /** A new tensor holding a copy of {@code data} from {@code offset}. */
   public Tensor upload(float[] data, int offset, int... shape) {
     int size = Tensor.elementCount(Tensor.checkedShape(shape));
-    HostTensor.checkRange("data", data, offset, size);
+    Tensor.checkRange("data", data, offset, size);
     Tensor t = allocate(shape);
     t.copyFrom(data, offset);
     return t;

@@ -69,14 +69,4 @@ public final class HostTensor extends Tensor {
   public boolean sameStorage(Tensor other) {
     return other instanceof HostTensor h && h.data == data && h.offset == offset && h.size() == size();
   }
-
-  static void checkRange(String name, float[] a, int off, int len) {
-    if (a == null) {
-      throw new IllegalArgumentException(name + ": must not be null");
-    }
-    if (off < 0 || (long) off + len > a.length) {
-      throw new IllegalArgumentException(
-          name + ": needs " + len + " floats from offset " + off + " but the array length is " + a.length);
-    }
-  }
 }

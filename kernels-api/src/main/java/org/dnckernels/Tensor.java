@@ -113,4 +113,18 @@ public abstract class Tensor implements AutoCloseable {
     }
     return (int) n;
   }
+
+  /**
+   * Checks that {@code a} holds {@code len} floats from {@code off}: the one range check of every backend's copies
+   * (and of {@link DncKernels#upload}), an IAE naming the argument otherwise.
+   */
+  protected static void checkRange(String name, float[] a, int off, int len) {
+    if (a == null) {
+      throw new IllegalArgumentException(name + ": must not be null");
+    }
+    if (off < 0 || (long) off + len > a.length) {
+      throw new IllegalArgumentException(
+          name + ": needs " + len + " floats from offset " + off + " but the array length is " + a.length);
+    }
+  }
 }

@@ -86,14 +86,4 @@ public final class CudaTensor extends Tensor {
   public void close() {
     cleanable.clean();
   }
-
-  private static void checkRange(String name, float[] a, int offset, int length) {
-    if (a == null) {
-      throw new IllegalArgumentException(name + ": must not be null");
-    }
-    if (offset < 0 || (long) offset + length > a.length) {
-      throw new IllegalArgumentException(
-          name + ": needs " + length + " floats from offset " + offset + " but the array length is " + a.length);
-    }
-  }
 }
