@@ -291,7 +291,7 @@ final class SimdTemporalLinkage {
       }
     }
     for (; i < i1; i++) {
-      updateRow(l, lb + i * n, n, p, pb, w, wb, i);
+      updateRow(l, lb + i * n, n, p, pb, w, wb, i, wMax);
     }
     // the diagonal is exactly zero, whatever the arithmetic gave
     for (int d = i0; d < i1; d++) {
@@ -308,11 +308,15 @@ final class SimdTemporalLinkage {
     return 1f - w0 < wMax || 1f - w1 < wMax || 1f - w2 < wMax || 1f - w3 < wMax;
   }
 
-  /** The update of the single row i (rows left over from the blocks), its diagonal element set to 0. */
-  private static void updateRow(float[] l, int rowOff, int n, float[] p, int pb, float[] w, int wb, int i) {
+  /**
+   * The update of the single row i (rows left over from the blocks), its diagonal element set to 0; wMax is the
+   * matrix's largest write weight (see {@link #keepCanGoNegative}).
+   */
+  private static void updateRow(
+      float[] l, int rowOff, int n, float[] p, int pb, float[] w, int wb, int i, float wMax) {
     float wi = w[wb + i];
     FloatVector ci = FloatVector.broadcast(FLOAT, 1f - wi);
-    boolean clamp = 1f - wi < SimdLoops.max(w, wb, n);
+    boolean clamp = 1f - wi < wMax;
     int j = 0;
     int bound = FLOAT.loopBound(n);
     for (; j < bound; j += LANES) {
@@ -425,7 +429,7 @@ final class SimdTemporalLinkage {
       fwd[fa + i + 3] = (float) (s3 + fs.lane(LANE_OF_F3));
     }
     for (; i < i1; i++) {
-      singleRow(l, lb, n, update, p, pb, w, wb, x, bwd, fwd, heads, k, 1, i, lanes);
+      singleRow(l, lb, n, update, p, pb, w, wb, wMax, x, bwd, fwd, heads, k, 1, i, lanes);
     }
   }
 
@@ -560,7 +564,7 @@ final class SimdTemporalLinkage {
       }
     }
     for (; i < i1; i++) {
-      singleRow(l, lb, n, update, p, pb, w, wb, x, bwd, fwd, heads, 0, 2 * pairs, i, lanes);
+      singleRow(l, lb, n, update, p, pb, w, wb, wMax, x, bwd, fwd, heads, 0, 2 * pairs, i, lanes);
     }
   }
 
@@ -569,11 +573,11 @@ final class SimdTemporalLinkage {
    * {@code update}. The same per-element arithmetic as the block kernels.
    */
   private static void singleRow(
-      float[] l, int lb, int n, boolean update, float[] p, int pb, float[] w, int wb, float[] x, float[] bwd,
-      float[] fwd, int[] heads, int k, int count, int i, float[] lanes) {
+      float[] l, int lb, int n, boolean update, float[] p, int pb, float[] w, int wb, float wMax, float[] x,
+      float[] bwd, float[] fwd, int[] heads, int k, int count, int i, float[] lanes) {
     int rowOff = lb + i * n;
     if (update) {
-      updateRow(l, rowOff, n, p, pb, w, wb, i);
+      updateRow(l, rowOff, n, p, pb, w, wb, i, wMax);
     }
     int bound = FLOAT.loopBound(n);
     for (int m = k; m < k + count; m++) {
