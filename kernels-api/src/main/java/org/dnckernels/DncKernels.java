@@ -7,9 +7,9 @@ import java.util.List;
  *
  * <p>Get one with {@link #load()} (the best available backend, or the one named by the system property
  * {@value Backends#PROPERTY}) or {@link #load(String)}; list them with {@link #backends()}. Every public kernel
- * method checks its arguments, then delegates to the backend's {@code ...Impl} method. A bad argument (null,
- * wrong shape, a tensor of another backend, a forbidden alias) gets an {@link IllegalArgumentException} that
- * names it and shows the expected vs. actual shape, and nothing is written.
+ * method checks its arguments against its {@link KernelSpec}, then runs the backend's {@link KernelMath} on the
+ * whole batch. A bad argument (null, wrong shape, a tensor of another backend, a forbidden alias) gets an
+ * {@link IllegalArgumentException} that names it and shows the expected vs. actual shape, and nothing is written.
  *
  * <h2>Conventions</h2>
  * <ul>
@@ -30,8 +30,19 @@ public abstract class DncKernels implements AutoCloseable {
   public static final float EPSILON = 1e-6f;
 
   private volatile boolean closed;
+  /** The backend's math, one implementation per kernel family. */
+  private final KernelMath.Table math;
 
-  protected DncKernels() {}
+  /** A backend computing with {@code math}. */
+  protected DncKernels(KernelMath.Table math) {
+    Checks.notNull("math", math);
+    this.math = math;
+  }
+
+  /** The backend's math (for backends that compose it, e.g. in a fused memory-step phase). */
+  protected final KernelMath.Table math() {
+    return math;
+  }
 
   // ---------------------------------------------------------------------------------------------------------
   // backend selection
@@ -181,20 +192,11 @@ public abstract class DncKernels implements AutoCloseable {
    */
   public final void contentWeights(Tensor memory, Tensor keys, Tensor strengths, Tensor out) {
     checkOpen();
-    Checks.rank("memory", memory, 3);
-    Checks.rank("keys", keys, 3);
-    int b = memory.dim(0), n = memory.dim(1), w = memory.dim(2), h = keys.dim(1);
-    arg("memory", memory, b, n, w);
-    arg("keys", keys, b, h, w);
-    arg("strengths", strengths, b, h);
-    arg("out", out, b, h, n);
-    Checks.distinct("out", out, "memory", memory);
-    Checks.distinct("out", out, "keys", keys);
-    Checks.distinct("out", out, "strengths", strengths);
-    contentWeightsImpl(memory, keys, strengths, out);
+    KernelSpec.CONTENT_WEIGHTS.check(this, memory, keys, strengths, out);
+    math.contentAddressing().contentWeights(memory, keys, strengths, out, 0, memory.dim(0));
   }
 
-  protected abstract void contentWeightsImpl(Tensor memory, Tensor keys, Tensor strengths, Tensor out);
+
 
   // ---------------------------------------------------------------------------------------------------------
   // write and read
@@ -217,20 +219,11 @@ public abstract class DncKernels implements AutoCloseable {
    */
   public final void eraseAndAdd(Tensor memory, Tensor writeWeights, Tensor erase, Tensor add) {
     checkOpen();
-    Checks.rank("memory", memory, 3);
-    Checks.rank("writeWeights", writeWeights, 3);
-    int b = memory.dim(0), n = memory.dim(1), w = memory.dim(2), wh = writeWeights.dim(1);
-    arg("memory", memory, b, n, w);
-    arg("writeWeights", writeWeights, b, wh, n);
-    arg("erase", erase, b, wh, w);
-    arg("add", add, b, wh, w);
-    Checks.distinct("memory", memory, "writeWeights", writeWeights);
-    Checks.distinct("memory", memory, "erase", erase);
-    Checks.distinct("memory", memory, "add", add);
-    eraseAndAddImpl(memory, writeWeights, erase, add);
+    KernelSpec.ERASE_AND_ADD.check(this, memory, writeWeights, erase, add);
+    math.memoryWrite().eraseAndAdd(memory, writeWeights, erase, add, 0, memory.dim(0));
   }
 
-  protected abstract void eraseAndAddImpl(Tensor memory, Tensor writeWeights, Tensor erase, Tensor add);
+
 
   /**
    * Read: {@code r[b,h] = M[b]ᵀ w[b,h]}, i.e. {@code out[b,h,j] = Σ_i w[b,h,i] M[b,i,j]}.
@@ -243,18 +236,11 @@ public abstract class DncKernels implements AutoCloseable {
    */
   public final void read(Tensor memory, Tensor readWeights, Tensor out) {
     checkOpen();
-    Checks.rank("memory", memory, 3);
-    Checks.rank("readWeights", readWeights, 3);
-    int b = memory.dim(0), n = memory.dim(1), w = memory.dim(2), r = readWeights.dim(1);
-    arg("memory", memory, b, n, w);
-    arg("readWeights", readWeights, b, r, n);
-    arg("out", out, b, r, w);
-    Checks.distinct("out", out, "memory", memory);
-    Checks.distinct("out", out, "readWeights", readWeights);
-    readImpl(memory, readWeights, out);
+    KernelSpec.READ.check(this, memory, readWeights, out);
+    math.memoryRead().read(memory, readWeights, out, 0, memory.dim(0));
   }
 
-  protected abstract void readImpl(Tensor memory, Tensor readWeights, Tensor out);
+
 
   // ---------------------------------------------------------------------------------------------------------
   // dynamic memory allocation
@@ -280,24 +266,11 @@ public abstract class DncKernels implements AutoCloseable {
   public final void usage(
       Tensor prevUsage, Tensor prevWriteWeights, Tensor freeGates, Tensor prevReadWeights, Tensor out) {
     checkOpen();
-    Checks.rank("prevUsage", prevUsage, 2);
-    Checks.rank("prevWriteWeights", prevWriteWeights, 3);
-    Checks.rank("prevReadWeights", prevReadWeights, 3);
-    int b = prevUsage.dim(0), n = prevUsage.dim(1), wh = prevWriteWeights.dim(1), r = prevReadWeights.dim(1);
-    arg("prevUsage", prevUsage, b, n);
-    arg("prevWriteWeights", prevWriteWeights, b, wh, n);
-    arg("freeGates", freeGates, b, r);
-    arg("prevReadWeights", prevReadWeights, b, r, n);
-    arg("out", out, b, n);
-    Checks.sameOrDistinct("out", out, "prevUsage", prevUsage);
-    Checks.distinct("out", out, "prevWriteWeights", prevWriteWeights);
-    Checks.distinct("out", out, "freeGates", freeGates);
-    Checks.distinct("out", out, "prevReadWeights", prevReadWeights);
-    usageImpl(prevUsage, prevWriteWeights, freeGates, prevReadWeights, out);
+    KernelSpec.USAGE.check(this, prevUsage, prevWriteWeights, freeGates, prevReadWeights, out);
+    math.usage().usage(prevUsage, prevWriteWeights, freeGates, prevReadWeights, out, 0, out.dim(0));
   }
 
-  protected abstract void usageImpl(
-      Tensor prevUsage, Tensor prevWriteWeights, Tensor freeGates, Tensor prevReadWeights, Tensor out);
+
 
   /**
    * Allocation weightings for each write head in turn (DeepMind {@code dnc} semantics):
@@ -326,20 +299,11 @@ public abstract class DncKernels implements AutoCloseable {
    */
   public final void allocation(Tensor usage, Tensor writeGates, Tensor allocationGates, Tensor out) {
     checkOpen();
-    Checks.rank("usage", usage, 2);
-    Checks.rank("writeGates", writeGates, 2);
-    int b = usage.dim(0), n = usage.dim(1), wh = writeGates.dim(1);
-    arg("usage", usage, b, n);
-    arg("writeGates", writeGates, b, wh);
-    arg("allocationGates", allocationGates, b, wh);
-    arg("out", out, b, wh, n);
-    Checks.distinct("out", out, "usage", usage);
-    Checks.distinct("out", out, "writeGates", writeGates);
-    Checks.distinct("out", out, "allocationGates", allocationGates);
-    allocationImpl(usage, writeGates, allocationGates, out);
+    KernelSpec.ALLOCATION.check(this, usage, writeGates, allocationGates, out);
+    math.allocation().allocation(usage, writeGates, allocationGates, out, 0, out.dim(0));
   }
 
-  protected abstract void allocationImpl(Tensor usage, Tensor writeGates, Tensor allocationGates, Tensor out);
+
 
   /**
    * Write weightings: {@code out[b,h] = g^w[b,h] (g^a[b,h] a[b,h] + (1 − g^a[b,h]) c[b,h])}.
@@ -353,22 +317,11 @@ public abstract class DncKernels implements AutoCloseable {
   public final void writeWeights(
       Tensor allocation, Tensor content, Tensor writeGates, Tensor allocationGates, Tensor out) {
     checkOpen();
-    Checks.rank("allocation", allocation, 3);
-    int b = allocation.dim(0), wh = allocation.dim(1), n = allocation.dim(2);
-    arg("allocation", allocation, b, wh, n);
-    arg("content", content, b, wh, n);
-    arg("writeGates", writeGates, b, wh);
-    arg("allocationGates", allocationGates, b, wh);
-    arg("out", out, b, wh, n);
-    Checks.sameOrDistinct("out", out, "allocation", allocation);
-    Checks.sameOrDistinct("out", out, "content", content);
-    Checks.distinct("out", out, "writeGates", writeGates);
-    Checks.distinct("out", out, "allocationGates", allocationGates);
-    writeWeightsImpl(allocation, content, writeGates, allocationGates, out);
+    KernelSpec.WRITE_WEIGHTS.check(this, allocation, content, writeGates, allocationGates, out);
+    math.writeWeighting().writeWeights(allocation, content, writeGates, allocationGates, out, 0, out.dim(0));
   }
 
-  protected abstract void writeWeightsImpl(
-      Tensor allocation, Tensor content, Tensor writeGates, Tensor allocationGates, Tensor out);
+
 
   // ---------------------------------------------------------------------------------------------------------
   // temporal memory linkage
@@ -383,15 +336,11 @@ public abstract class DncKernels implements AutoCloseable {
    */
   public final void precedence(Tensor precedence, Tensor writeWeights) {
     checkOpen();
-    Checks.rank("precedence", precedence, 3);
-    int b = precedence.dim(0), wh = precedence.dim(1), n = precedence.dim(2);
-    arg("precedence", precedence, b, wh, n);
-    arg("writeWeights", writeWeights, b, wh, n);
-    Checks.distinct("precedence", precedence, "writeWeights", writeWeights);
-    precedenceImpl(precedence, writeWeights);
+    KernelSpec.PRECEDENCE.check(this, precedence, writeWeights);
+    math.temporalLinkage().precedence(precedence, writeWeights, 0, precedence.dim(0));
   }
 
-  protected abstract void precedenceImpl(Tensor precedence, Tensor writeWeights);
+
 
   /**
    * Temporal link matrix, in place, per write head:
@@ -411,11 +360,11 @@ public abstract class DncKernels implements AutoCloseable {
    */
   public final void linkUpdate(Tensor link, Tensor prevPrecedence, Tensor writeWeights) {
     checkOpen();
-    checkLinkUpdate(link, prevPrecedence, writeWeights);
-    linkUpdateImpl(link, prevPrecedence, writeWeights);
+    KernelSpec.LINK_UPDATE.check(this, link, prevPrecedence, writeWeights);
+    math.temporalLinkage().linkUpdate(link, prevPrecedence, writeWeights, 0, link.dim(0));
   }
 
-  protected abstract void linkUpdateImpl(Tensor link, Tensor prevPrecedence, Tensor writeWeights);
+
 
   /**
    * Forward and backward weightings for each read head and write head:
@@ -432,11 +381,11 @@ public abstract class DncKernels implements AutoCloseable {
    */
   public final void forwardBackward(Tensor link, Tensor prevReadWeights, Tensor forward, Tensor backward) {
     checkOpen();
-    checkForwardBackward(link, prevReadWeights, forward, backward);
-    forwardBackwardImpl(link, prevReadWeights, forward, backward);
+    KernelSpec.FORWARD_BACKWARD.check(this, link, prevReadWeights, forward, backward);
+    math.temporalLinkage().forwardBackward(link, prevReadWeights, forward, backward, 0, link.dim(0));
   }
 
-  protected abstract void forwardBackwardImpl(Tensor link, Tensor prevReadWeights, Tensor forward, Tensor backward);
+
 
   /**
    * {@link #linkUpdate} followed by {@link #forwardBackward} on the updated link matrix, with the same results.
@@ -454,49 +403,12 @@ public abstract class DncKernels implements AutoCloseable {
       Tensor link, Tensor prevPrecedence, Tensor writeWeights, Tensor prevReadWeights, Tensor forward,
       Tensor backward) {
     checkOpen();
-    checkLinkUpdate(link, prevPrecedence, writeWeights);
-    checkForwardBackward(link, prevReadWeights, forward, backward);
-    // forwardBackward only reads L, so it may share storage with the read weights; here L is written
-    Checks.distinct("link", link, "prevReadWeights", prevReadWeights);
-    Checks.distinct("forward", forward, "prevPrecedence", prevPrecedence);
-    Checks.distinct("forward", forward, "writeWeights", writeWeights);
-    Checks.distinct("backward", backward, "prevPrecedence", prevPrecedence);
-    Checks.distinct("backward", backward, "writeWeights", writeWeights);
-    linkUpdateAndWeightingsImpl(link, prevPrecedence, writeWeights, prevReadWeights, forward, backward);
+    KernelSpec.LINK_UPDATE_AND_WEIGHTINGS.check(this, link, prevPrecedence, writeWeights, prevReadWeights, forward,
+        backward);
+    math.temporalLinkage().linkUpdateAndWeightings(link, prevPrecedence, writeWeights, prevReadWeights, forward, backward, 0,
+        link.dim(0));
   }
 
-  /** Default: the two kernels one after the other. Backends override with a fused pass. */
-  protected void linkUpdateAndWeightingsImpl(
-      Tensor link, Tensor prevPrecedence, Tensor writeWeights, Tensor prevReadWeights, Tensor forward,
-      Tensor backward) {
-    linkUpdateImpl(link, prevPrecedence, writeWeights);
-    forwardBackwardImpl(link, prevReadWeights, forward, backward);
-  }
-
-  private void checkLinkUpdate(Tensor link, Tensor prevPrecedence, Tensor writeWeights) {
-    Checks.rank("link", link, 4);
-    int b = link.dim(0), wh = link.dim(1), n = link.dim(2);
-    arg("link", link, b, wh, n, n);
-    arg("prevPrecedence", prevPrecedence, b, wh, n);
-    arg("writeWeights", writeWeights, b, wh, n);
-    Checks.distinct("link", link, "prevPrecedence", prevPrecedence);
-    Checks.distinct("link", link, "writeWeights", writeWeights);
-  }
-
-  private void checkForwardBackward(Tensor link, Tensor prevReadWeights, Tensor forward, Tensor backward) {
-    Checks.rank("link", link, 4);
-    Checks.rank("prevReadWeights", prevReadWeights, 3);
-    int b = link.dim(0), wh = link.dim(1), n = link.dim(2), r = prevReadWeights.dim(1);
-    arg("link", link, b, wh, n, n);
-    arg("prevReadWeights", prevReadWeights, b, r, n);
-    arg("forward", forward, b, r, wh, n);
-    arg("backward", backward, b, r, wh, n);
-    Checks.distinct("forward", forward, "link", link);
-    Checks.distinct("forward", forward, "prevReadWeights", prevReadWeights);
-    Checks.distinct("backward", backward, "link", link);
-    Checks.distinct("backward", backward, "prevReadWeights", prevReadWeights);
-    Checks.distinct("forward", forward, "backward", backward);
-  }
 
   /**
    * Read-mode mix: the read weightings from the backward, content and forward weightings.
@@ -516,21 +428,11 @@ public abstract class DncKernels implements AutoCloseable {
    */
   public final void readModeMix(Tensor modes, Tensor backward, Tensor content, Tensor forward, Tensor out) {
     checkOpen();
-    Checks.rank("backward", backward, 4);
-    int b = backward.dim(0), r = backward.dim(1), wh = backward.dim(2), n = backward.dim(3);
-    arg("modes", modes, b, r, 2 * wh + 1);
-    arg("backward", backward, b, r, wh, n);
-    arg("content", content, b, r, n);
-    arg("forward", forward, b, r, wh, n);
-    arg("out", out, b, r, n);
-    Checks.distinct("out", out, "modes", modes);
-    Checks.distinct("out", out, "backward", backward);
-    Checks.distinct("out", out, "content", content);
-    Checks.distinct("out", out, "forward", forward);
-    readModeMixImpl(modes, backward, content, forward, out);
+    KernelSpec.READ_MODE_MIX.check(this, modes, backward, content, forward, out);
+    math.readModes().readModeMix(modes, backward, content, forward, out, 0, out.dim(0));
   }
 
-  protected abstract void readModeMixImpl(Tensor modes, Tensor backward, Tensor content, Tensor forward, Tensor out);
+
 
   // ---------------------------------------------------------------------------------------------------------
   // NTM addressing
@@ -545,19 +447,11 @@ public abstract class DncKernels implements AutoCloseable {
    */
   public final void ntmInterpolate(Tensor content, Tensor previous, Tensor gate, Tensor out) {
     checkOpen();
-    Checks.rank("content", content, 3);
-    int b = content.dim(0), h = content.dim(1), n = content.dim(2);
-    arg("content", content, b, h, n);
-    arg("previous", previous, b, h, n);
-    arg("gate", gate, b, h);
-    arg("out", out, b, h, n);
-    Checks.sameOrDistinct("out", out, "content", content);
-    Checks.sameOrDistinct("out", out, "previous", previous);
-    Checks.distinct("out", out, "gate", gate);
-    ntmInterpolateImpl(content, previous, gate, out);
+    KernelSpec.NTM_INTERPOLATE.check(this, content, previous, gate, out);
+    math.ntmAddressing().ntmInterpolate(content, previous, gate, out, 0, out.dim(0));
   }
 
-  protected abstract void ntmInterpolateImpl(Tensor content, Tensor previous, Tensor gate, Tensor out);
+
 
   /**
    * NTM circular shift (convolution with a shift distribution over offsets −k..+k):
@@ -575,22 +469,11 @@ public abstract class DncKernels implements AutoCloseable {
    */
   public final void ntmShift(Tensor weights, Tensor shift, Tensor out) {
     checkOpen();
-    Checks.rank("weights", weights, 3);
-    Checks.rank("shift", shift, 3);
-    int b = weights.dim(0), h = weights.dim(1), n = weights.dim(2), s = shift.dim(2);
-    arg("weights", weights, b, h, n);
-    if (s % 2 == 0 || s > n) {
-      throw new IllegalArgumentException("shift: expected shape [" + b + ", " + h
-          + ", 2k+1] with 2k+1 <= " + n + " but was " + java.util.Arrays.toString(shift.shape()));
-    }
-    arg("shift", shift, b, h, s);
-    arg("out", out, b, h, n);
-    Checks.distinct("out", out, "weights", weights);
-    Checks.distinct("out", out, "shift", shift);
-    ntmShiftImpl(weights, shift, out);
+    KernelSpec.NTM_SHIFT.check(this, weights, shift, out);
+    math.ntmAddressing().ntmShift(weights, shift, out, 0, out.dim(0));
   }
 
-  protected abstract void ntmShiftImpl(Tensor weights, Tensor shift, Tensor out);
+
 
   /**
    * NTM sharpening: {@code out[i] = w[i]^γ / Σ_j w[j]^γ}, per head, with γ ≥ 1.
@@ -605,17 +488,11 @@ public abstract class DncKernels implements AutoCloseable {
    */
   public final void ntmSharpen(Tensor weights, Tensor gamma, Tensor out) {
     checkOpen();
-    Checks.rank("weights", weights, 3);
-    int b = weights.dim(0), h = weights.dim(1), n = weights.dim(2);
-    arg("weights", weights, b, h, n);
-    arg("gamma", gamma, b, h);
-    arg("out", out, b, h, n);
-    Checks.sameOrDistinct("out", out, "weights", weights);
-    Checks.distinct("out", out, "gamma", gamma);
-    ntmSharpenImpl(weights, gamma, out);
+    KernelSpec.NTM_SHARPEN.check(this, weights, gamma, out);
+    math.ntmAddressing().ntmSharpen(weights, gamma, out, 0, out.dim(0));
   }
 
-  protected abstract void ntmSharpenImpl(Tensor weights, Tensor gamma, Tensor out);
+
 
   // ---------------------------------------------------------------------------------------------------------
   // interface vector and the whole memory step
@@ -649,10 +526,9 @@ public abstract class DncKernels implements AutoCloseable {
         Checks.distinct(OUT_NAMES[i], component(out, i), OUT_NAMES[j], component(out, j));
       }
     }
-    interfaceSplitImpl(raw, out);
+    math.interfaceSplit().interfaceSplit(raw, out, 0, b);
   }
 
-  protected abstract void interfaceSplitImpl(Tensor raw, InterfaceValues out);
 
   /**
    * One whole DNC memory step, in DeepMind's order, updating {@code state} in place:
@@ -724,20 +600,56 @@ public abstract class DncKernels implements AutoCloseable {
     memoryStepImpl(state, in, readVectors, workspace);
   }
 
-  /** The step as the composition of the kernels; backends may override with a faster equivalent. */
+  /**
+   * The whole step on the whole batch. Default: {@link #memoryStep(MemoryState, InterfaceValues, Tensor, Workspace,
+   * int, int)} over [0, B); a backend overrides this to split the batch over threads.
+   */
   protected void memoryStepImpl(MemoryState state, InterfaceValues in, Tensor readVectors, Workspace ws) {
-    usageImpl(state.usage(), state.writeWeights(), in.freeGates(), state.readWeights(), state.usage());
-    allocationImpl(state.usage(), in.writeGates(), in.allocationGates(), ws.allocation);
-    contentWeightsImpl(state.memory(), in.writeKeys(), in.writeStrengths(), ws.writeContent);
-    writeWeightsImpl(ws.allocation, ws.writeContent, in.writeGates(), in.allocationGates(), state.writeWeights());
-    eraseAndAddImpl(state.memory(), state.writeWeights(), in.eraseVectors(), in.writeVectors());
-    linkUpdateAndWeightingsImpl(
-        state.link(), state.precedence(), state.writeWeights(), state.readWeights(), ws.forward, ws.backward);
-    precedenceImpl(state.precedence(), state.writeWeights());
-    contentWeightsImpl(state.memory(), in.readKeys(), in.readStrengths(), ws.readContent);
-    readModeMixImpl(in.readModes(), ws.backward, ws.readContent, ws.forward, state.readWeights());
-    readImpl(state.memory(), state.readWeights(), readVectors);
+    memoryStep(state, in, readVectors, ws, 0, state.memory().dim(0));
   }
+
+  /**
+   * The step on batch entries [b0, b1), in DeepMind's order: the phases before the link pass, the link pass,
+   * after it (batch entries are independent, so any split of the batch gives the same result). This is the one
+   * place the order is written; a backend overrides a phase with a fused version, never the order.
+   */
+  protected final void memoryStep(
+      MemoryState state, InterfaceValues in, Tensor readVectors, Workspace ws, int b0, int b1) {
+    stepBeforeLink(state, in, ws, b0, b1);
+    stepLinkPass(state, ws, b0, b1);
+    stepAfterLink(state, in, readVectors, ws, b0, b1);
+  }
+
+  /** Usage u_t, allocation a_t, write content weights on M_{t−1}, write weights w^w_t, then erase/add on M. */
+  protected void stepBeforeLink(MemoryState state, InterfaceValues in, Workspace ws, int b0, int b1) {
+    math.usage().usage(state.usage(), state.writeWeights(), in.freeGates(), state.readWeights(), state.usage(), b0,
+        b1);
+    math.allocation().allocation(state.usage(), in.writeGates(), in.allocationGates(), ws.allocation, b0, b1);
+    math.contentAddressing().contentWeights(state.memory(), in.writeKeys(), in.writeStrengths(), ws.writeContent, b0,
+        b1);
+    math.writeWeighting().writeWeights(ws.allocation, ws.writeContent, in.writeGates(), in.allocationGates(),
+        state.writeWeights(), b0, b1);
+    math.memoryWrite().eraseAndAdd(state.memory(), state.writeWeights(), in.eraseVectors(), in.writeVectors(), b0,
+        b1);
+  }
+
+  /** L_t from p_{t−1} and w^w_t, then the forward and backward weightings from L_t and w^r_{t−1}. */
+  protected void stepLinkPass(MemoryState state, Workspace ws, int b0, int b1) {
+    math.temporalLinkage().linkUpdateAndWeightings(state.link(), state.precedence(), state.writeWeights(),
+        state.readWeights(), ws.forward, ws.backward, b0, b1);
+  }
+
+  /** Precedence p_t, read content weights on M_t, the read-mode mix w^r_t, then the read vectors. */
+  protected void stepAfterLink(
+      MemoryState state, InterfaceValues in, Tensor readVectors, Workspace ws, int b0, int b1) {
+    math.temporalLinkage().precedence(state.precedence(), state.writeWeights(), b0, b1);
+    math.contentAddressing().contentWeights(state.memory(), in.readKeys(), in.readStrengths(), ws.readContent, b0,
+        b1);
+    math.readModes().readModeMix(in.readModes(), ws.backward, ws.readContent, ws.forward, state.readWeights(), b0,
+        b1);
+    math.memoryRead().read(state.memory(), state.readWeights(), readVectors, b0, b1);
+  }
+
 
   // ---------------------------------------------------------------------------------------------------------
 
@@ -812,6 +724,10 @@ public abstract class DncKernels implements AutoCloseable {
 
   private void arg(String name, Tensor t, int d0, int d1, int d2, int d3) {
     Checks.shape(name, t, d0, d1, d2, d3);
+    owned(name, t);
+  }
+
+  final void checkOwned(String name, Tensor t) {
     owned(name, t);
   }
 

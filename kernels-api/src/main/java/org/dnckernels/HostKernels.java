@@ -8,6 +8,10 @@ package org.dnckernels;
 public abstract class HostKernels extends DncKernels {
   public static final String HOST = "host";
 
+  protected HostKernels(KernelMath.Table math) {
+    super(math);
+  }
+
   @Override
   public final Tensor allocate(int... shape) {
     int[] checked = Tensor.checkedShape(shape);

@@ -1,0 +1,603 @@
+package org.dnckernels;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * One description per public kernel: its name, its tensor arguments (name, role, symbolic shape, the values a
+ * caller passes), the alias rules, the bytes and operations it moves (the roofline model of the report) and its
+ * tolerance class. The facade checks every call against it; the conformance suite generates its shape, bad-input
+ * and alias cases from it; the benchmarks build their inputs and their traffic model from it.
+ *
+ * <p>Shape symbols: {@code B} batch, {@code N} slots, {@code W} word size, {@code R} read heads, {@code Wh} write
+ * heads, {@code H} heads of a content or NTM call, {@code K} shift width 2k+1 (odd, at most N), {@code M} read
+ * modes 2Wh+1, {@code IF} the raw interface length W·R + 3W + 5R + 3 of one write head, and integer literals. Each
+ * free symbol is read from one argument's axis (its definer), in the order listed; the other arguments must match.
+ *
+ * <p>Alias rules follow from the roles: an argument that is written (output or in place) must not share storage
+ * with any other argument, except the listed {@linkplain #sameOrDistinct() same-or-distinct} pairs, which may be
+ * the very same tensor (element-wise kernels) but must not partly overlap. Arguments that are only read may
+ * share storage freely.
+ *
+ * <p>{@link #INTERFACE_SPLIT} and {@link #MEMORY_STEP} take records ({@link InterfaceValues}, {@link MemoryState},
+ * {@link Workspace}); their arguments are listed as the records' components ({@code out.readKeys}, {@code
+ * state.memory}, ...), in record order.
+ */
+public enum KernelSpec {
+  CONTENT_WEIGHTS("contentWeights", Family.CONTENT_ADDRESSING, Tolerance.SOFTMAX,
+      "B=memory.0 N=memory.1 W=memory.2 H=keys.1", "",
+      s -> 2.0 * s.b() * (s.h() + 1) * s.n() * s.w() + 2.0 * s.b() * s.h() * s.w() + 6.0 * s.b() * s.h() * s.n(),
+      read("memory", Values.ANY, "B N W"), read("keys", Values.ANY, "B H W"),
+      read("strengths", Values.STRENGTH, "B H"), write("out", "B H N")),
+  ERASE_AND_ADD("eraseAndAdd", Family.MEMORY_WRITE, Tolerance.DOT_PRODUCT,
+      "B=memory.0 N=memory.1 W=memory.2 Wh=writeWeights.1", "",
+      s -> 4.0 * s.b() * s.wh() * s.n() * s.w() + s.b() * s.n() * s.w(),
+      update("memory", Values.ANY, "B N W"), read("writeWeights", Values.WEIGHTING, "B Wh N"),
+      read("erase", Values.GATE, "B Wh W"), read("add", Values.ANY, "B Wh W")),
+  READ("read", Family.MEMORY_READ, Tolerance.DOT_PRODUCT,
+      "B=memory.0 N=memory.1 W=memory.2 R=readWeights.1", "",
+      s -> 2.0 * s.b() * s.r() * s.n() * s.w(),
+      read("memory", Values.ANY, "B N W"), read("readWeights", Values.WEIGHTING, "B R N"), write("out", "B R W")),
+  USAGE("usage", Family.USAGE, Tolerance.ELEMENTWISE,
+      "B=prevUsage.0 N=prevUsage.1 Wh=prevWriteWeights.1 R=prevReadWeights.1", "out=prevUsage",
+      s -> (double) s.b() * s.n() * (2 * s.wh() + 3 * s.r() + 3),
+      read("prevUsage", Values.USAGE, "B N"), read("prevWriteWeights", Values.WEIGHTING, "B Wh N"),
+      read("freeGates", Values.GATE, "B R"), read("prevReadWeights", Values.WEIGHTING, "B R N"),
+      write("out", "B N")),
+  ALLOCATION("allocation", Family.ALLOCATION, Tolerance.SORTED_PRODUCT,
+      "B=usage.0 N=usage.1 Wh=writeGates.1", "",
+      s -> (double) s.b() * s.wh() * s.n() * (6 + log2(s.n())),
+      read("usage", Values.USAGE, "B N"), read("writeGates", Values.GATE, "B Wh"),
+      read("allocationGates", Values.GATE, "B Wh"), write("out", "B Wh N")),
+  WRITE_WEIGHTS("writeWeights", Family.WRITE_WEIGHTING, Tolerance.ELEMENTWISE,
+      "B=allocation.0 Wh=allocation.1 N=allocation.2", "out=allocation out=content",
+      s -> 4.0 * s.b() * s.wh() * s.n(),
+      read("allocation", Values.WEIGHTING, "B Wh N"), read("content", Values.WEIGHTING, "B Wh N"),
+      read("writeGates", Values.GATE, "B Wh"), read("allocationGates", Values.GATE, "B Wh"),
+      write("out", "B Wh N")),
+  PRECEDENCE("precedence", Family.TEMPORAL_LINKAGE, Tolerance.DOT_PRODUCT,
+      "B=precedence.0 Wh=precedence.1 N=precedence.2", "",
+      s -> 3.0 * s.b() * s.wh() * s.n(),
+      update("precedence", Values.WEIGHTING, "B Wh N"), read("writeWeights", Values.WEIGHTING, "B Wh N")),
+  LINK_UPDATE("linkUpdate", Family.TEMPORAL_LINKAGE, Tolerance.ELEMENTWISE,
+      "B=link.0 Wh=link.1 N=link.2", "",
+      s -> 4.0 * s.b() * s.wh() * s.n() * s.n(),
+      update("link", Values.LINK, "B Wh N N"), read("prevPrecedence", Values.WEIGHTING, "B Wh N"),
+      read("writeWeights", Values.WEIGHTING, "B Wh N")),
+  FORWARD_BACKWARD("forwardBackward", Family.TEMPORAL_LINKAGE, Tolerance.DOT_PRODUCT,
+      "B=link.0 Wh=link.1 N=link.2 R=prevReadWeights.1", "",
+      s -> 4.0 * s.b() * s.r() * s.wh() * s.n() * s.n(),
+      read("link", Values.LINK, "B Wh N N"), read("prevReadWeights", Values.WEIGHTING, "B R N"),
+      write("forward", "B R Wh N"), write("backward", "B R Wh N")),
+  LINK_UPDATE_AND_WEIGHTINGS("linkUpdateAndWeightings", Family.TEMPORAL_LINKAGE, Tolerance.DOT_PRODUCT,
+      "B=link.0 Wh=link.1 N=link.2 R=prevReadWeights.1", "",
+      s -> 4.0 * s.b() * s.wh() * s.n() * s.n() * (1 + s.r()),
+      update("link", Values.LINK, "B Wh N N"), read("prevPrecedence", Values.WEIGHTING, "B Wh N"),
+      read("writeWeights", Values.WEIGHTING, "B Wh N"), read("prevReadWeights", Values.WEIGHTING, "B R N"),
+      write("forward", "B R Wh N"), write("backward", "B R Wh N")),
+  READ_MODE_MIX("readModeMix", Family.READ_MODES, Tolerance.DOT_PRODUCT,
+      "B=backward.0 R=backward.1 Wh=backward.2 N=backward.3", "",
+      s -> 2.0 * s.b() * s.r() * s.n() * (2 * s.wh() + 1),
+      read("modes", Values.DISTRIBUTION, "B R M"), read("backward", Values.WEIGHTING, "B R Wh N"),
+      read("content", Values.WEIGHTING, "B R N"), read("forward", Values.WEIGHTING, "B R Wh N"),
+      write("out", "B R N")),
+  NTM_INTERPOLATE("ntmInterpolate", Family.NTM_ADDRESSING, Tolerance.ELEMENTWISE,
+      "B=content.0 H=content.1 N=content.2", "out=content out=previous",
+      s -> 3.0 * s.b() * s.h() * s.n(),
+      read("content", Values.WEIGHTING, "B H N"), read("previous", Values.WEIGHTING, "B H N"),
+      read("gate", Values.GATE, "B H"), write("out", "B H N")),
+  NTM_SHIFT("ntmShift", Family.NTM_ADDRESSING, Tolerance.DOT_PRODUCT,
+      "B=weights.0 H=weights.1 N=weights.2 K=shift.2", "",
+      s -> 2.0 * s.b() * s.h() * s.n() * s.k(),
+      read("weights", Values.WEIGHTING, "B H N"), read("shift", Values.DISTRIBUTION, "B H K"),
+      write("out", "B H N")),
+  NTM_SHARPEN("ntmSharpen", Family.NTM_ADDRESSING, Tolerance.SOFTMAX,
+      "B=weights.0 H=weights.1 N=weights.2", "out=weights",
+      s -> 4.0 * s.b() * s.h() * s.n(),
+      read("weights", Values.WEIGHTING, "B H N"), read("gamma", Values.SHARPENING, "B H"),
+      write("out", "B H N")),
+  INTERFACE_SPLIT("interfaceSplit", Family.INTERFACE, Tolerance.ELEMENTWISE,
+      "B=raw.0 R=out.readKeys.1 W=out.readKeys.2", "",
+      s -> 4.0 * s.b() * interfaceSize(s.w(), s.r()),
+      read("raw", Values.ANY, "B IF"), write("out.readKeys", "B R W"), write("out.readStrengths", "B R"),
+      write("out.writeKeys", "B 1 W"), write("out.writeStrengths", "B 1"), write("out.eraseVectors", "B 1 W"),
+      write("out.writeVectors", "B 1 W"), write("out.freeGates", "B R"), write("out.allocationGates", "B 1"),
+      write("out.writeGates", "B 1"), write("out.readModes", "B R 3")),
+  MEMORY_STEP("memoryStep", Family.MEMORY_STEP, Tolerance.COMPOSITE,
+      "B=state.memory.0 N=state.memory.1 W=state.memory.2 Wh=state.link.1 R=state.readWeights.1", "",
+      KernelSpec::stepFlops,
+      update("state.memory", Values.ANY, "B N W"), update("state.usage", Values.USAGE, "B N"),
+      update("state.link", Values.LINK, "B Wh N N"), update("state.precedence", Values.WEIGHTING, "B Wh N"),
+      update("state.readWeights", Values.WEIGHTING, "B R N"), update("state.writeWeights", Values.WEIGHTING, "B Wh N"),
+      read("in.readKeys", Values.ANY, "B R W"), read("in.readStrengths", Values.STRENGTH, "B R"),
+      read("in.writeKeys", Values.ANY, "B Wh W"), read("in.writeStrengths", Values.STRENGTH, "B Wh"),
+      read("in.eraseVectors", Values.GATE, "B Wh W"), read("in.writeVectors", Values.ANY, "B Wh W"),
+      read("in.freeGates", Values.GATE, "B R"), read("in.allocationGates", Values.GATE, "B Wh"),
+      read("in.writeGates", Values.GATE, "B Wh"), read("in.readModes", Values.DISTRIBUTION, "B R M"),
+      write("readVectors", "B R W"));
+
+  /** The kernel families: one math class per family per backend ({@link KernelMath}). */
+  public enum Family {
+    CONTENT_ADDRESSING, MEMORY_WRITE, MEMORY_READ, USAGE, ALLOCATION, WRITE_WEIGHTING, TEMPORAL_LINKAGE, READ_MODES,
+    NTM_ADDRESSING, INTERFACE, MEMORY_STEP
+  }
+
+  /** How an argument is used. */
+  public enum Role {
+    /** only read */
+    READ,
+    /** only written (its contents on entry are ignored) */
+    WRITE,
+    /** read and written in place */
+    UPDATE;
+
+    public boolean written() {
+      return this != READ;
+    }
+  }
+
+  /** The values a caller passes in an argument (what the tests and benchmarks generate). */
+  public enum Values {
+    /** any finite reals */
+    ANY,
+    /** a key strength β ≥ 1 (oneplus) */
+    STRENGTH,
+    /** a gate or erase value in [0, 1] */
+    GATE,
+    /** usage in [0, 1] */
+    USAGE,
+    /** rows of non-negative weights with sum at most 1 */
+    WEIGHTING,
+    /** rows of non-negative weights with sum 1 (read modes, shift distributions) */
+    DISTRIBUTION,
+    /** a link matrix reached from zero by link updates: entries in [0, 1], zero diagonal, rows summing to at most 1 */
+    LINK,
+    /** a sharpening exponent γ ≥ 1 */
+    SHARPENING,
+    /** an output: contents ignored */
+    OUTPUT
+  }
+
+  /**
+   * The tolerance class of a backend's result against the scalar reference (the bounds themselves are in
+   * {@code docs/precision.md} and the testing module's {@code Tolerances}).
+   */
+  public enum Tolerance {
+    /** a few float roundings per element: element-wise arithmetic */
+    ELEMENTWISE,
+    /** float sums of products: a bound proportional to the sum of the absolute terms */
+    DOT_PRODUCT,
+    /** exponentials normalised over a row: the dot-product error amplified by the strength or exponent */
+    SOFTMAX,
+    /** a product in sorted order: bounded per element, and orders of slots tied to float resolution may differ */
+    SORTED_PRODUCT,
+    /** a composition of kernels: the bounds of its parts, propagated */
+    COMPOSITE
+  }
+
+  /** One tensor argument. */
+  public record Arg(String name, Role role, Values values, String... dims) {
+    public int rank() {
+      return dims.length;
+    }
+  }
+
+  /** The sizes a kernel's symbols take. */
+  public record Sizes(int b, int n, int w, int r, int wh, int h, int k) {
+    /**
+     * The sizes of a standalone call at {@code shape}: content addressing and the NTM kernels with H = R heads,
+     * the NTM shift with 3 offsets (k = 1).
+     */
+    public static Sizes standalone(MemoryShape shape) {
+      return new Sizes(shape.batch(), shape.slots(), shape.wordSize(), shape.readHeads(), shape.writeHeads(),
+          shape.readHeads(), STANDALONE_SHIFT_WIDTH);
+    }
+
+    /** The value of one shape symbol or literal. */
+    public int of(String symbol) {
+      return switch (symbol) {
+        case "B" -> b;
+        case "N" -> n;
+        case "W" -> w;
+        case "R" -> r;
+        case "Wh" -> wh;
+        case "H" -> h;
+        case "K" -> k;
+        case "M" -> 2 * wh + 1;
+        case "IF" -> interfaceSize(w, r);
+        default -> Integer.parseInt(symbol);
+      };
+    }
+
+    /** The memory shape these sizes describe. */
+    public MemoryShape memoryShape() {
+      return new MemoryShape(b, n, w, r, wh);
+    }
+  }
+
+  /** Shift width of the standalone NTM shift (2k + 1 with k = 1). */
+  public static final int STANDALONE_SHIFT_WIDTH = 3;
+
+  // symbol codes of the compiled shapes: literals are >= 0
+  private static final class Symbols {
+    static final List<String> ALL = List.of("B", "N", "W", "R", "Wh", "H", "K", "M", "IF");
+  }
+
+  private static final int SYM_N = 1, SYM_W = 2, SYM_R = 3, SYM_WH = 4, SYM_K = 6, SYM_M = 7, SYM_IF = 8;
+  private static final int FREE_SYMBOLS = 7;
+
+  private final String method;
+  private final Family family;
+  private final Tolerance tolerance;
+  private final List<Arg> args;
+  private final ToDoubleFunction<Sizes> operations;
+  private final List<String[]> definers;
+  private final List<String[]> sameOrDistinct;
+  private final List<String[]> distinct;
+  // compiled for the allocation-free check: names, ranks, dims as symbol codes, definers and alias pairs by index
+  private final String[] names;
+  private final int[][] dimCodes;
+  private final int[] defArg = new int[FREE_SYMBOLS];
+  private final int[] defAxis = new int[FREE_SYMBOLS];
+  private final int[] rankChecked;
+  private final int[][] sameOrDistinctIdx;
+  private final int[][] distinctIdx;
+
+  KernelSpec(String method, Family family, Tolerance tolerance, String definers, String sameOrDistinct,
+      ToDoubleFunction<Sizes> operations, Arg... args) {
+    this.method = method;
+    this.family = family;
+    this.tolerance = tolerance;
+    this.args = List.of(args);
+    this.operations = operations;
+    this.names = new String[args.length];
+    this.dimCodes = new int[args.length][];
+    for (int i = 0; i < args.length; i++) {
+      names[i] = args[i].name();
+      dimCodes[i] = new int[args[i].rank()];
+      for (int j = 0; j < args[i].rank(); j++) {
+        String d = args[i].dims()[j];
+        int sym = Symbols.ALL.indexOf(d);
+        dimCodes[i][j] = sym >= 0 ? -1 - sym : Integer.parseInt(d);
+      }
+    }
+    Arrays.fill(defArg, -1);
+    List<String[]> defs = new ArrayList<>();
+    List<Integer> ranked = new ArrayList<>();
+    for (String def : definers.split(" ")) {
+      String sym = def.substring(0, def.indexOf('='));
+      String source = def.substring(def.indexOf('=') + 1);
+      String argName = source.substring(0, source.lastIndexOf('.'));
+      int axis = Integer.parseInt(source.substring(source.lastIndexOf('.') + 1));
+      int s = Symbols.ALL.indexOf(sym);
+      defArg[s] = indexOf(argName);
+      defAxis[s] = axis;
+      defs.add(new String[] {sym, argName, Integer.toString(axis)});
+      if (!ranked.contains(defArg[s])) {
+        ranked.add(defArg[s]);
+      }
+    }
+    this.definers = Collections.unmodifiableList(defs);
+    this.rankChecked = ranked.stream().mapToInt(Integer::intValue).toArray();
+    List<String[]> same = new ArrayList<>();
+    if (!sameOrDistinct.isEmpty()) {
+      for (String pair : sameOrDistinct.split(" ")) {
+        same.add(pair.split("="));
+      }
+    }
+    this.sameOrDistinct = Collections.unmodifiableList(same);
+    List<String[]> dist = new ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      for (int j = i + 1; j < args.length; j++) {
+        String a = names[i], c = names[j];
+        boolean wa = args[i].role().written(), wc = args[j].role().written();
+        if ((wa || wc) && !isSameOrDistinct(a, c)) {
+          dist.add(wa ? new String[] {a, c} : new String[] {c, a});
+        }
+      }
+    }
+    this.distinct = Collections.unmodifiableList(dist);
+    this.sameOrDistinctIdx = indices(same);
+    this.distinctIdx = indices(dist);
+  }
+
+  private int[][] indices(List<String[]> pairs) {
+    int[][] out = new int[pairs.size()][];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = new int[] {indexOf(pairs.get(i)[0]), indexOf(pairs.get(i)[1])};
+    }
+    return out;
+  }
+
+  private boolean isSameOrDistinct(String a, String b) {
+    for (String[] p : sameOrDistinct()) {
+      if ((p[0].equals(a) && p[1].equals(b)) || (p[0].equals(b) && p[1].equals(a))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // the description
+
+  /** The facade method's name, e.g. {@code ntmSharpen}. */
+  public String method() {
+    return method;
+  }
+
+  public Family family() {
+    return family;
+  }
+
+  public Tolerance tolerance() {
+    return tolerance;
+  }
+
+  /** The tensor arguments in the order the facade checks them. */
+  public List<Arg> args() {
+    return args;
+  }
+
+  /** Whether the kernel takes records ({@link #INTERFACE_SPLIT}, {@link #MEMORY_STEP}) rather than tensors. */
+  public boolean takesRecords() {
+    return this == INTERFACE_SPLIT || this == MEMORY_STEP;
+  }
+
+  /** Whether the kernel holds an N×N link matrix per batch entry and write head. */
+  public boolean touchesLink() {
+    for (Arg a : args) {
+      if (a.values() == Values.LINK) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Index of the argument {@code name}. */
+  public int indexOf(String name) {
+    for (int i = 0; i < args.size(); i++) {
+      if (args.get(i).name().equals(name)) {
+        return i;
+      }
+    }
+    throw new IllegalArgumentException(method + " has no argument " + name);
+  }
+
+  /** {symbol, argument, axis} for each free symbol, in the order the facade reads them. */
+  public List<String[]> definers() {
+    return definers;
+  }
+
+  /** Pairs (output, input) that may be the same tensor but must not partly overlap. */
+  public List<String[]> sameOrDistinct() {
+    return sameOrDistinct;
+  }
+
+  /** Every pair (written, other) that must not share storage, derived from the roles. */
+  public List<String[]> distinct() {
+    return distinct;
+  }
+
+  /** Pairs of arguments that are both only read: they may share storage in any way. */
+  public List<String[]> readOnlyPairs() {
+    List<String[]> out = new ArrayList<>();
+    for (int i = 0; i < args.size(); i++) {
+      for (int j = i + 1; j < args.size(); j++) {
+        if (!args.get(i).role().written() && !args.get(j).role().written()) {
+          out.add(new String[] {names[i], names[j]});
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The shape of every argument at {@code s}. */
+  public int[][] shapes(Sizes s) {
+    int[][] out = new int[args.size()][];
+    for (int i = 0; i < out.length; i++) {
+      String[] dims = args.get(i).dims();
+      out[i] = new int[dims.length];
+      for (int j = 0; j < dims.length; j++) {
+        out[i][j] = s.of(dims[j]);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Bytes of compulsory traffic per call: each argument read once, written once, or read and written when
+   * updated in place (float32: 4 bytes an element). The memory step moves the sum of its kernels'.
+   */
+  public long bytesMoved(Sizes s) {
+    if (this == MEMORY_STEP) {
+      Sizes writeContent = new Sizes(s.b(), s.n(), s.w(), s.r(), s.wh(), s.wh(), s.k());
+      Sizes readContent = new Sizes(s.b(), s.n(), s.w(), s.r(), s.wh(), s.r(), s.k());
+      long moved = CONTENT_WEIGHTS.bytesMoved(writeContent) + CONTENT_WEIGHTS.bytesMoved(readContent);
+      for (KernelSpec k : STEP_KERNELS) {
+        moved += k.bytesMoved(s);
+      }
+      return moved;
+    }
+    long moved = 0;
+    int[][] shapes = shapes(s);
+    for (int i = 0; i < shapes.length; i++) {
+      moved += (args.get(i).role() == Role.UPDATE ? 2L : 1L) * elements(shapes[i]) * Float.BYTES;
+    }
+    return moved;
+  }
+
+  /** Bytes of the distinct tensors a call touches (its working set); the step's includes its workspace. */
+  public long footprintBytes(Sizes s) {
+    long floats = 0;
+    for (int[] shape : shapes(s)) {
+      floats += elements(shape);
+    }
+    if (this == MEMORY_STEP) {
+      floats += 2L * s.b() * s.wh() * s.n() + (long) s.b() * s.r() * s.n() + 2L * s.b() * s.r() * s.wh() * s.n();
+    }
+    return floats * Float.BYTES;
+  }
+
+  /** Arithmetic operations per call (a fused multiply-add counts two; exp, log and pow one each). */
+  public double operations(Sizes s) {
+    return operations.applyAsDouble(s);
+  }
+
+  /** The kernel with facade method {@code name}. */
+  public static KernelSpec byMethod(String name) {
+    for (KernelSpec k : values()) {
+      if (k.method.equals(name)) {
+        return k;
+      }
+    }
+    throw new IllegalArgumentException("unknown kernel: " + name);
+  }
+
+  // the step's kernels but the two content calls, for its traffic model
+  private static final KernelSpec[] STEP_KERNELS = {
+    USAGE, ALLOCATION, WRITE_WEIGHTS, ERASE_AND_ADD, LINK_UPDATE_AND_WEIGHTINGS, PRECEDENCE, READ_MODE_MIX, READ
+  };
+
+  private static double stepFlops(Sizes s) {
+    double f = CONTENT_WEIGHTS.operations(new Sizes(s.b(), s.n(), s.w(), s.r(), s.wh(), s.wh(), s.k()))
+        + CONTENT_WEIGHTS.operations(new Sizes(s.b(), s.n(), s.w(), s.r(), s.wh(), s.r(), s.k()));
+    for (KernelSpec k : STEP_KERNELS) {
+      f += k.operations(s);
+    }
+    return f;
+  }
+
+  static int interfaceSize(int w, int r) {
+    return w * r + 3 * w + 5 * r + 3;
+  }
+
+  private static int log2(int n) {
+    return 32 - Integer.numberOfLeadingZeros(n);
+  }
+
+  private static long elements(int[] shape) {
+    long e = 1;
+    for (int d : shape) {
+      e *= d;
+    }
+    return e;
+  }
+
+  private static Arg read(String name, Values values, String dims) {
+    return new Arg(name, Role.READ, values, dims.split(" "));
+  }
+
+  private static Arg update(String name, Values values, String dims) {
+    return new Arg(name, Role.UPDATE, values, dims.split(" "));
+  }
+
+  private static Arg write(String name, String dims) {
+    return new Arg(name, Role.WRITE, Values.OUTPUT, dims.split(" "));
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // the facade's check: allocation-free on the passing path (fixed arity, no shape copies)
+
+  void check(DncKernels k, Tensor t0, Tensor t1) {
+    check(2, k, t0, t1, null, null, null, null);
+  }
+
+  void check(DncKernels k, Tensor t0, Tensor t1, Tensor t2) {
+    check(3, k, t0, t1, t2, null, null, null);
+  }
+
+  void check(DncKernels k, Tensor t0, Tensor t1, Tensor t2, Tensor t3) {
+    check(4, k, t0, t1, t2, t3, null, null);
+  }
+
+  void check(DncKernels k, Tensor t0, Tensor t1, Tensor t2, Tensor t3, Tensor t4) {
+    check(5, k, t0, t1, t2, t3, t4, null);
+  }
+
+  void check(DncKernels k, Tensor t0, Tensor t1, Tensor t2, Tensor t3, Tensor t4, Tensor t5) {
+    check(6, k, t0, t1, t2, t3, t4, t5);
+  }
+
+  private void check(int arity, DncKernels k, Tensor t0, Tensor t1, Tensor t2, Tensor t3, Tensor t4, Tensor t5) {
+    if (arity != names.length || takesRecords()) {
+      throw new IllegalStateException(method + ": checked with " + arity + " tensors but takes " + names.length);
+    }
+    // the tensors the sizes are read from: not null, right rank
+    for (int i : rankChecked) {
+      Checks.rank(names[i], pick(i, t0, t1, t2, t3, t4, t5), dimCodes[i].length);
+    }
+    if (defArg[SYM_K] >= 0) {
+      int width = value(-1 - SYM_K, t0, t1, t2, t3, t4, t5), slots = value(-1 - SYM_N, t0, t1, t2, t3, t4, t5);
+      if (width % 2 == 0 || width > slots) {
+        int a = defArg[SYM_K];
+        StringBuilder expected = new StringBuilder("[");
+        for (int j = 0; j < dimCodes[a].length; j++) {
+          int code = dimCodes[a][j];
+          expected.append(j > 0 ? ", " : "").append(code == -1 - SYM_K ? "2k+1" : value(code, t0, t1, t2, t3, t4, t5));
+        }
+        throw new IllegalArgumentException(names[a] + ": expected shape " + expected + "] with 2k+1 <= " + slots
+            + " but was " + Arrays.toString(pick(a, t0, t1, t2, t3, t4, t5).shape()));
+      }
+    }
+    for (int i = 0; i < arity; i++) {
+      Tensor t = pick(i, t0, t1, t2, t3, t4, t5);
+      Checks.notNull(names[i], t);
+      int[] dims = dimCodes[i];
+      boolean ok = t.rank() == dims.length;
+      for (int j = 0; ok && j < dims.length; j++) {
+        ok = t.dim(j) == value(dims[j], t0, t1, t2, t3, t4, t5);
+      }
+      if (!ok) {
+        throw new IllegalArgumentException(names[i] + ": expected shape " + expectedText(i, t0, t1, t2, t3, t4, t5)
+            + " but was " + Arrays.toString(t.shape()));
+      }
+      k.checkOwned(names[i], t);
+    }
+    for (int[] p : sameOrDistinctIdx) {
+      Checks.sameOrDistinct(names[p[0]], pick(p[0], t0, t1, t2, t3, t4, t5), names[p[1]],
+          pick(p[1], t0, t1, t2, t3, t4, t5));
+    }
+    for (int[] p : distinctIdx) {
+      Checks.distinct(names[p[0]], pick(p[0], t0, t1, t2, t3, t4, t5), names[p[1]],
+          pick(p[1], t0, t1, t2, t3, t4, t5));
+    }
+  }
+
+  private String expectedText(int arg, Tensor t0, Tensor t1, Tensor t2, Tensor t3, Tensor t4, Tensor t5) {
+    int[] dims = dimCodes[arg];
+    int[] expected = new int[dims.length];
+    for (int j = 0; j < dims.length; j++) {
+      expected[j] = value(dims[j], t0, t1, t2, t3, t4, t5);
+    }
+    return Arrays.toString(expected);
+  }
+
+  private int value(int code, Tensor t0, Tensor t1, Tensor t2, Tensor t3, Tensor t4, Tensor t5) {
+    if (code >= 0) {
+      return code;
+    }
+    int sym = -1 - code;
+    if (sym == SYM_M) {
+      return 2 * value(-1 - SYM_WH, t0, t1, t2, t3, t4, t5) + 1;
+    }
+    if (sym == SYM_IF) {
+      return interfaceSize(value(-1 - SYM_W, t0, t1, t2, t3, t4, t5), value(-1 - SYM_R, t0, t1, t2, t3, t4, t5));
+    }
+    return pick(defArg[sym], t0, t1, t2, t3, t4, t5).dim(defAxis[sym]);
+  }
+
+  private static Tensor pick(int i, Tensor t0, Tensor t1, Tensor t2, Tensor t3, Tensor t4, Tensor t5) {
+    return switch (i) {
+      case 0 -> t0;
+      case 1 -> t1;
+      case 2 -> t2;
+      case 3 -> t3;
+      case 4 -> t4;
+      default -> t5;
+    };
+  }
+}
