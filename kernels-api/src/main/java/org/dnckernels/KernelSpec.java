@@ -447,6 +447,51 @@ public enum KernelSpec {
     return operations.applyAsDouble(s);
   }
 
+  /**
+   * The call of this kernel on {@code t} (one tensor per {@linkplain #args() argument}, in order) and, for the
+   * memory step, {@code workspace}; records are built once here, so running the call allocates nothing. For
+   * generic callers: tests that go through every kernel, benchmarks.
+   */
+  public Runnable bind(DncKernels k, Tensor[] t, Workspace workspace) {
+    Checks.notNull("kernels", k);
+    Checks.notNull("tensors", t);
+    if (t.length != args.size()) {
+      throw new IllegalArgumentException(
+          "tensors: " + method + " takes " + args.size() + " tensors but got " + t.length);
+    }
+    Tensor[] a = t.clone();
+    return switch (this) {
+      case CONTENT_WEIGHTS -> () -> k.contentWeights(a[0], a[1], a[2], a[3]);
+      case ERASE_AND_ADD -> () -> k.eraseAndAdd(a[0], a[1], a[2], a[3]);
+      case READ -> () -> k.read(a[0], a[1], a[2]);
+      case USAGE -> () -> k.usage(a[0], a[1], a[2], a[3], a[4]);
+      case ALLOCATION -> () -> k.allocation(a[0], a[1], a[2], a[3]);
+      case WRITE_WEIGHTS -> () -> k.writeWeights(a[0], a[1], a[2], a[3], a[4]);
+      case PRECEDENCE -> () -> k.precedence(a[0], a[1]);
+      case LINK_UPDATE -> () -> k.linkUpdate(a[0], a[1], a[2]);
+      case FORWARD_BACKWARD -> () -> k.forwardBackward(a[0], a[1], a[2], a[3]);
+      case LINK_UPDATE_AND_WEIGHTINGS -> () -> k.linkUpdateAndWeightings(a[0], a[1], a[2], a[3], a[4], a[5]);
+      case READ_MODE_MIX -> () -> k.readModeMix(a[0], a[1], a[2], a[3], a[4]);
+      case NTM_INTERPOLATE -> () -> k.ntmInterpolate(a[0], a[1], a[2], a[3]);
+      case NTM_SHIFT -> () -> k.ntmShift(a[0], a[1], a[2]);
+      case NTM_SHARPEN -> () -> k.ntmSharpen(a[0], a[1], a[2]);
+      case INTERFACE_SPLIT -> {
+        InterfaceValues out = interfaceValues(a, 1);
+        yield () -> k.interfaceSplit(a[0], out);
+      }
+      case MEMORY_STEP -> {
+        MemoryState state = new MemoryState(a[0], a[1], a[2], a[3], a[4], a[5]);
+        InterfaceValues in = interfaceValues(a, 6);
+        yield () -> k.memoryStep(state, in, a[16], workspace);
+      }
+    };
+  }
+
+  private static InterfaceValues interfaceValues(Tensor[] t, int from) {
+    return new InterfaceValues(t[from], t[from + 1], t[from + 2], t[from + 3], t[from + 4], t[from + 5],
+        t[from + 6], t[from + 7], t[from + 8], t[from + 9]);
+  }
+
   /** The kernel with facade method {@code name}. */
   public static KernelSpec byMethod(String name) {
     for (KernelSpec k : values()) {

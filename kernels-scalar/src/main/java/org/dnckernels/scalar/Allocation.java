@@ -2,6 +2,7 @@ package org.dnckernels.scalar;
 
 import org.dnckernels.DncKernels;
 import org.dnckernels.HostTensor;
+import org.dnckernels.KernelMath;
 import org.dnckernels.Tensor;
 
 /**
@@ -20,17 +21,18 @@ import org.dnckernels.Tensor;
  * allocation. Each weight is rounded to float once. The sort is a stable merge sort on indices (insertion sort
  * for short runs), so equal ũ keep ascending index order.
  */
-final class Allocation {
+final class Allocation implements KernelMath.Allocation {
   // the contract's float constant widened, i.e. (double) 1e-6f (9.99999997e-7), not the double literal 1e-6
   private static final double EPSILON = DncKernels.EPSILON;
   // runs up to this length are insertion-sorted before merging
   private static final int RUN = 32;
 
-  private Allocation() {}
+  Allocation() {}
 
   /** usage u [B,N] (not modified), writeGates g^w [B,Wh], allocationGates g^a [B,Wh], out a [B,Wh,N]. */
-  static void weights(Tensor usage, Tensor writeGates, Tensor allocationGates, Tensor out) {
-    int batch = usage.dim(0), slots = usage.dim(1), writeHeads = writeGates.dim(1);
+  @Override
+  public void allocation(Tensor usage, Tensor writeGates, Tensor allocationGates, Tensor out, int b0, int b1) {
+    int slots = usage.dim(1), writeHeads = writeGates.dim(1);
     HostTensor u = (HostTensor) usage, gw = (HostTensor) writeGates, ga = (HostTensor) allocationGates,
         o = (HostTensor) out;
     float[] ud = u.array(), gwd = gw.array(), gad = ga.array(), od = o.array();
@@ -42,7 +44,7 @@ final class Allocation {
     int[] order = scratch.ints(0, slots);
     int[] merged = scratch.ints(1, slots);
 
-    for (int b = 0; b < batch; b++) {
+    for (int b = b0; b < b1; b++) {
       int usageBase = u.offset() + b * slots;
       for (int i = 0; i < slots; i++) {
         used[i] = ud[usageBase + i];

@@ -2,6 +2,7 @@ package org.dnckernels.scalar;
 
 import org.dnckernels.DncKernels;
 import org.dnckernels.HostTensor;
+import org.dnckernels.KernelMath;
 import org.dnckernels.Tensor;
 
 /**
@@ -17,15 +18,16 @@ import org.dnckernels.Tensor;
  * Dot products, norms, similarities, exponents and the softmax sum are all in double; each weight is rounded
  * to float once.
  */
-final class ContentAddressing {
+final class ContentAddressing implements KernelMath.ContentAddressing {
   // the contract's float constant widened, i.e. (double) 1e-6f (9.99999997e-7), not the double literal 1e-6
   private static final double EPSILON = DncKernels.EPSILON;
 
-  private ContentAddressing() {}
+  ContentAddressing() {}
 
   /** memory M [B,N,W], keys k [B,H,W], strengths β [B,H], out [B,H,N]. */
-  static void weights(Tensor memory, Tensor keys, Tensor strengths, Tensor out) {
-    int batch = memory.dim(0), slots = memory.dim(1), word = memory.dim(2), heads = keys.dim(1);
+  @Override
+  public void contentWeights(Tensor memory, Tensor keys, Tensor strengths, Tensor out, int b0, int b1) {
+    int slots = memory.dim(1), word = memory.dim(2), heads = keys.dim(1);
     HostTensor m = (HostTensor) memory, k = (HostTensor) keys, beta = (HostTensor) strengths, o = (HostTensor) out;
     float[] md = m.array(), kd = k.array(), betad = beta.array(), od = o.array();
 
@@ -33,7 +35,7 @@ final class ContentAddressing {
     double[] rowNorm = scratch.doubles(0, slots);
     double[] logits = scratch.doubles(1, slots);
 
-    for (int b = 0; b < batch; b++) {
+    for (int b = b0; b < b1; b++) {
       int memBase = m.offset() + b * slots * word;
       // ‖M[b,i]‖ once per batch row, shared by all heads
       for (int i = 0; i < slots; i++) {

@@ -2,6 +2,7 @@ package org.dnckernels.scalar;
 
 import org.dnckernels.HostTensor;
 import org.dnckernels.InterfaceValues;
+import org.dnckernels.KernelMath;
 import org.dnckernels.Tensor;
 
 /**
@@ -16,17 +17,18 @@ import org.dnckernels.Tensor;
  * π̂_r is the 3 consecutive values at 3r in the π̂ block, ordered [backward, content, forward] as they come
  * out. Activations are in double and rounded once; keys and write vectors are copied unchanged.
  */
-final class InterfaceSplit {
-  private InterfaceSplit() {}
+final class InterfaceSplit implements KernelMath.InterfaceSplit {
+  InterfaceSplit() {}
 
   /** raw ξ̂ [B, W·R + 3W + 5R + 3]; R and W from {@code out.readKeys()} [B,R,W]; Wh = 1. */
-  static void split(Tensor raw, InterfaceValues out) {
-    int batch = raw.dim(0), width = raw.dim(1);
+  @Override
+  public void interfaceSplit(Tensor raw, InterfaceValues out, int b0, int b1) {
+    int width = raw.dim(1);
     int readHeads = out.readKeys().dim(1), word = out.readKeys().dim(2);
     HostTensor x = (HostTensor) raw;
     float[] xd = x.array();
 
-    for (int b = 0; b < batch; b++) {
+    for (int b = b0; b < b1; b++) {
       int at = x.offset() + b * width;
       at = copy(xd, at, out.readKeys(), b * readHeads * word, readHeads * word);
       at = activate(xd, at, out.readStrengths(), b * readHeads, readHeads, Activation.ONEPLUS);

@@ -2,23 +2,25 @@ package org.dnckernels.scalar;
 
 import java.util.Arrays;
 import org.dnckernels.HostTensor;
+import org.dnckernels.KernelMath;
 import org.dnckernels.Tensor;
 
 /**
  * Read: {@code r[b,h] = M[b]ᵀ w[b,h]}, i.e. {@code out[b,h,j] = Σ_i w[b,h,i] M[b,i,j]}, summed in double over
  * ascending i and rounded to float once.
  */
-final class MemoryRead {
-  private MemoryRead() {}
+final class MemoryRead implements KernelMath.MemoryRead {
+  MemoryRead() {}
 
   /** memory M [B,N,W], readWeights w [B,R,N], out r [B,R,W]. */
-  static void read(Tensor memory, Tensor readWeights, Tensor out) {
-    int batch = memory.dim(0), slots = memory.dim(1), word = memory.dim(2), heads = readWeights.dim(1);
+  @Override
+  public void read(Tensor memory, Tensor readWeights, Tensor out, int b0, int b1) {
+    int slots = memory.dim(1), word = memory.dim(2), heads = readWeights.dim(1);
     HostTensor m = (HostTensor) memory, w = (HostTensor) readWeights, o = (HostTensor) out;
     float[] md = m.array(), wd = w.array(), od = o.array();
     double[] acc = Scratch.get().doubles(0, word);
 
-    for (int b = 0; b < batch; b++) {
+    for (int b = b0; b < b1; b++) {
       int memBase = m.offset() + b * slots * word;
       for (int h = 0; h < heads; h++) {
         int bh = b * heads + h;

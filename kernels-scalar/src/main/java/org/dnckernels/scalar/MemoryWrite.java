@@ -1,6 +1,7 @@
 package org.dnckernels.scalar;
 
 import org.dnckernels.HostTensor;
+import org.dnckernels.KernelMath;
 import org.dnckernels.Tensor;
 
 /**
@@ -12,17 +13,18 @@ import org.dnckernels.Tensor;
  *
  * The product and the sum are in double; each memory element is rounded to float once.
  */
-final class MemoryWrite {
-  private MemoryWrite() {}
+final class MemoryWrite implements KernelMath.MemoryWrite {
+  MemoryWrite() {}
 
   /** memory M [B,N,W] (in place), writeWeights w [B,Wh,N], erase e [B,Wh,W], add a [B,Wh,W]. */
-  static void eraseAndAdd(Tensor memory, Tensor writeWeights, Tensor erase, Tensor add) {
-    int batch = memory.dim(0), slots = memory.dim(1), word = memory.dim(2), writeHeads = writeWeights.dim(1);
+  @Override
+  public void eraseAndAdd(Tensor memory, Tensor writeWeights, Tensor erase, Tensor add, int b0, int b1) {
+    int slots = memory.dim(1), word = memory.dim(2), writeHeads = writeWeights.dim(1);
     HostTensor m = (HostTensor) memory, w = (HostTensor) writeWeights, e = (HostTensor) erase,
         a = (HostTensor) add;
     float[] md = m.array(), wd = w.array(), ed = e.array(), ad = a.array();
 
-    for (int b = 0; b < batch; b++) {
+    for (int b = b0; b < b1; b++) {
       for (int i = 0; i < slots; i++) {
         int row = m.offset() + (b * slots + i) * word;
         for (int j = 0; j < word; j++) {

@@ -1,6 +1,7 @@
 package org.dnckernels.scalar;
 
 import org.dnckernels.HostTensor;
+import org.dnckernels.KernelMath;
 import org.dnckernels.Tensor;
 
 /**
@@ -14,16 +15,17 @@ import org.dnckernels.Tensor;
  *
  * Arithmetic and sums are in double (the shift over ascending d, the sharpen sum over ascending j), rounded once.
  */
-final class NtmAddressing {
-  private NtmAddressing() {}
+final class NtmAddressing implements KernelMath.NtmAddressing {
+  NtmAddressing() {}
 
   /** content c [B,H,N], previous w_prev [B,H,N], gate g [B,H], out [B,H,N] (may be content or previous). */
-  static void interpolate(Tensor content, Tensor previous, Tensor gate, Tensor out) {
-    int rows = content.dim(0) * content.dim(1), slots = content.dim(2);
+  @Override
+  public void ntmInterpolate(Tensor content, Tensor previous, Tensor gate, Tensor out, int b0, int b1) {
+    int heads = content.dim(1), slots = content.dim(2);
     HostTensor c = (HostTensor) content, p = (HostTensor) previous, g = (HostTensor) gate, o = (HostTensor) out;
     float[] cd = c.array(), pd = p.array(), gd = g.array(), od = o.array();
 
-    for (int bh = 0; bh < rows; bh++) {
+    for (int bh = b0 * heads; bh < b1 * heads; bh++) {
       double g1 = gd[g.offset() + bh];
       int row = bh * slots;
       for (int i = 0; i < slots; i++) {
@@ -36,13 +38,14 @@ final class NtmAddressing {
   }
 
   /** weights w [B,H,N], shift s [B,H,2k+1] (s[0] is offset −k), out [B,H,N] (separate from w). */
-  static void shift(Tensor weights, Tensor shift, Tensor out) {
-    int rows = weights.dim(0) * weights.dim(1), slots = weights.dim(2), width = shift.dim(2);
+  @Override
+  public void ntmShift(Tensor weights, Tensor shift, Tensor out, int b0, int b1) {
+    int heads = weights.dim(1), slots = weights.dim(2), width = shift.dim(2);
     int reach = width / 2;
     HostTensor w = (HostTensor) weights, s = (HostTensor) shift, o = (HostTensor) out;
     float[] wd = w.array(), sd = s.array(), od = o.array();
 
-    for (int bh = 0; bh < rows; bh++) {
+    for (int bh = b0 * heads; bh < b1 * heads; bh++) {
       int wBase = w.offset() + bh * slots, sBase = s.offset() + bh * width, oBase = o.offset() + bh * slots;
       for (int i = 0; i < slots; i++) {
         double sum = 0;
@@ -62,13 +65,14 @@ final class NtmAddressing {
   }
 
   /** weights w [B,H,N] (expected ≥ 0), gamma γ [B,H] (≥ 1), out [B,H,N] (may be weights). */
-  static void sharpen(Tensor weights, Tensor gamma, Tensor out) {
-    int rows = weights.dim(0) * weights.dim(1), slots = weights.dim(2);
+  @Override
+  public void ntmSharpen(Tensor weights, Tensor gamma, Tensor out, int b0, int b1) {
+    int heads = weights.dim(1), slots = weights.dim(2);
     HostTensor w = (HostTensor) weights, g = (HostTensor) gamma, o = (HostTensor) out;
     float[] wd = w.array(), gd = g.array(), od = o.array();
     double[] powered = Scratch.get().doubles(0, slots);
 
-    for (int bh = 0; bh < rows; bh++) {
+    for (int bh = b0 * heads; bh < b1 * heads; bh++) {
       int wBase = w.offset() + bh * slots, oBase = o.offset() + bh * slots;
       // a NaN is skipped here and then propagates through pow and the sum
       float max = 0f;

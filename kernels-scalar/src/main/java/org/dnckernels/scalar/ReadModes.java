@@ -1,6 +1,7 @@
 package org.dnckernels.scalar;
 
 import org.dnckernels.HostTensor;
+import org.dnckernels.KernelMath;
 import org.dnckernels.Tensor;
 
 /**
@@ -12,18 +13,19 @@ import org.dnckernels.Tensor;
  *
  * Summed in double in that order (backward heads, content, forward heads) and rounded once.
  */
-final class ReadModes {
-  private ReadModes() {}
+final class ReadModes implements KernelMath.ReadModes {
+  ReadModes() {}
 
   /** modes π [B,R,2Wh+1], backward [B,R,Wh,N], content [B,R,N], forward [B,R,Wh,N], out [B,R,N]. */
-  static void mix(Tensor modes, Tensor backward, Tensor content, Tensor forward, Tensor out) {
-    int batch = backward.dim(0), readHeads = backward.dim(1), writeHeads = backward.dim(2), slots = backward.dim(3);
+  @Override
+  public void readModeMix(Tensor modes, Tensor backward, Tensor content, Tensor forward, Tensor out, int b0, int b1) {
+    int readHeads = backward.dim(1), writeHeads = backward.dim(2), slots = backward.dim(3);
     int modeCount = 2 * writeHeads + 1;
     HostTensor pi = (HostTensor) modes, bw = (HostTensor) backward, c = (HostTensor) content,
         f = (HostTensor) forward, o = (HostTensor) out;
     float[] pid = pi.array(), bwd = bw.array(), cd = c.array(), fd = f.array(), od = o.array();
 
-    for (int br = 0; br < batch * readHeads; br++) {
+    for (int br = b0 * readHeads; br < b1 * readHeads; br++) {
       int piBase = pi.offset() + br * modeCount;
       int headsBase = br * writeHeads * slots;
       double contentMode = pid[piBase + writeHeads];

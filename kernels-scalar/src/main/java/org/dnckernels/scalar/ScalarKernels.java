@@ -1,8 +1,7 @@
 package org.dnckernels.scalar;
 
 import org.dnckernels.HostKernels;
-import org.dnckernels.InterfaceValues;
-import org.dnckernels.Tensor;
+import org.dnckernels.KernelMath;
 
 /**
  * The scalar reference backend: plain loops, every reduction accumulated in double and rounded once to float,
@@ -10,7 +9,8 @@ import org.dnckernels.Tensor;
  *
  * <p>Each kernel family's math lives in one class ({@code ContentAddressing}, {@code MemoryWrite},
  * {@code MemoryRead}, {@code Usage}, {@code Allocation}, {@code WriteWeighting}, {@code TemporalLinkage},
- * {@code ReadModes}, {@code NtmAddressing}, {@code InterfaceSplit}); this class only delegates. Thread-safe for
+ * {@code ReadModes}, {@code NtmAddressing}, {@code InterfaceSplit}), each implementing its {@link KernelMath}
+ * family; this class only names the backend and hands them to the facade. Thread-safe for
  * concurrent calls on different outputs (scratch is per thread); allocates nothing per call in steady state.
  */
 public final class ScalarKernels extends HostKernels {
@@ -18,7 +18,11 @@ public final class ScalarKernels extends HostKernels {
   public static final String NAME = "scalar";
 
   /** A new scalar backend; {@link #load(String) load("scalar")} also gives one. */
-  public ScalarKernels() {}
+  public ScalarKernels() {
+    super(new KernelMath.Table(new ContentAddressing(), new MemoryWrite(), new MemoryRead(), new Usage(),
+        new Allocation(), new WriteWeighting(), new TemporalLinkage(), new ReadModes(), new NtmAddressing(),
+        new InterfaceSplit()));
+  }
 
   @Override
   public String name() {
@@ -30,77 +34,5 @@ public final class ScalarKernels extends HostKernels {
     return "reference, double accumulation";
   }
 
-  @Override
-  protected void contentWeightsImpl(Tensor memory, Tensor keys, Tensor strengths, Tensor out) {
-    ContentAddressing.weights(memory, keys, strengths, out);
-  }
-
-  @Override
-  protected void eraseAndAddImpl(Tensor memory, Tensor writeWeights, Tensor erase, Tensor add) {
-    MemoryWrite.eraseAndAdd(memory, writeWeights, erase, add);
-  }
-
-  @Override
-  protected void readImpl(Tensor memory, Tensor readWeights, Tensor out) {
-    MemoryRead.read(memory, readWeights, out);
-  }
-
-  @Override
-  protected void usageImpl(
-      Tensor prevUsage, Tensor prevWriteWeights, Tensor freeGates, Tensor prevReadWeights, Tensor out) {
-    Usage.update(prevUsage, prevWriteWeights, freeGates, prevReadWeights, out);
-  }
-
-  @Override
-  protected void allocationImpl(Tensor usage, Tensor writeGates, Tensor allocationGates, Tensor out) {
-    Allocation.weights(usage, writeGates, allocationGates, out);
-  }
-
-  @Override
-  protected void writeWeightsImpl(
-      Tensor allocation, Tensor content, Tensor writeGates, Tensor allocationGates, Tensor out) {
-    WriteWeighting.weights(allocation, content, writeGates, allocationGates, out);
-  }
-
-  @Override
-  protected void precedenceImpl(Tensor precedence, Tensor writeWeights) {
-    TemporalLinkage.precedence(precedence, writeWeights);
-  }
-
-  @Override
-  protected void linkUpdateImpl(Tensor link, Tensor prevPrecedence, Tensor writeWeights) {
-    TemporalLinkage.linkUpdate(link, prevPrecedence, writeWeights);
-  }
-
-  @Override
-  protected void forwardBackwardImpl(Tensor link, Tensor prevReadWeights, Tensor forward, Tensor backward) {
-    TemporalLinkage.forwardBackward(link, prevReadWeights, forward, backward);
-  }
-
-  // linkUpdateAndWeightingsImpl and memoryStepImpl: the default composition of the kernels above
-
-  @Override
-  protected void readModeMixImpl(Tensor modes, Tensor backward, Tensor content, Tensor forward, Tensor out) {
-    ReadModes.mix(modes, backward, content, forward, out);
-  }
-
-  @Override
-  protected void ntmInterpolateImpl(Tensor content, Tensor previous, Tensor gate, Tensor out) {
-    NtmAddressing.interpolate(content, previous, gate, out);
-  }
-
-  @Override
-  protected void ntmShiftImpl(Tensor weights, Tensor shift, Tensor out) {
-    NtmAddressing.shift(weights, shift, out);
-  }
-
-  @Override
-  protected void ntmSharpenImpl(Tensor weights, Tensor gamma, Tensor out) {
-    NtmAddressing.sharpen(weights, gamma, out);
-  }
-
-  @Override
-  protected void interfaceSplitImpl(Tensor raw, InterfaceValues out) {
-    InterfaceSplit.split(raw, out);
-  }
+  // the fused link pass and the memory step: the api's composition of the kernels (KernelMath, DncKernels)
 }

@@ -2,6 +2,7 @@ package org.dnckernels.scalar;
 
 import java.util.Arrays;
 import org.dnckernels.HostTensor;
+import org.dnckernels.KernelMath;
 import org.dnckernels.Tensor;
 
 /**
@@ -21,16 +22,17 @@ import org.dnckernels.Tensor;
  * [0, 1]), so both stay inside [0, 1] exactly; in their domain that changes a result by at most its rounding
  * error. A link entry cannot round above 1 from L in [0, 1] (docs/contract.md).
  */
-final class TemporalLinkage {
-  private TemporalLinkage() {}
+final class TemporalLinkage implements KernelMath.TemporalLinkage {
+  TemporalLinkage() {}
 
   /** precedence p [B,Wh,N] (in place), writeWeights w [B,Wh,N]. */
-  static void precedence(Tensor precedence, Tensor writeWeights) {
-    int rows = precedence.dim(0) * precedence.dim(1), slots = precedence.dim(2);
+  @Override
+  public void precedence(Tensor precedence, Tensor writeWeights, int b0, int b1) {
+    int heads = precedence.dim(1), slots = precedence.dim(2);
     HostTensor p = (HostTensor) precedence, w = (HostTensor) writeWeights;
     float[] pd = p.array(), wd = w.array();
 
-    for (int bh = 0; bh < rows; bh++) {
+    for (int bh = b0 * heads; bh < b1 * heads; bh++) {
       int pBase = p.offset() + bh * slots, wBase = w.offset() + bh * slots;
       double written = 0;
       for (int i = 0; i < slots; i++) {
@@ -44,12 +46,13 @@ final class TemporalLinkage {
   }
 
   /** link L [B,Wh,N,N] (in place), prevPrecedence p [B,Wh,N], writeWeights w [B,Wh,N]. */
-  static void linkUpdate(Tensor link, Tensor prevPrecedence, Tensor writeWeights) {
-    int rows = link.dim(0) * link.dim(1), slots = link.dim(2);
+  @Override
+  public void linkUpdate(Tensor link, Tensor prevPrecedence, Tensor writeWeights, int b0, int b1) {
+    int heads = link.dim(1), slots = link.dim(2);
     HostTensor l = (HostTensor) link, p = (HostTensor) prevPrecedence, w = (HostTensor) writeWeights;
     float[] ld = l.array(), pd = p.array(), wd = w.array();
 
-    for (int bh = 0; bh < rows; bh++) {
+    for (int bh = b0 * heads; bh < b1 * heads; bh++) {
       int lBase = l.offset() + bh * slots * slots;
       int pBase = p.offset() + bh * slots, wBase = w.offset() + bh * slots;
       for (int i = 0; i < slots; i++) {
@@ -69,14 +72,15 @@ final class TemporalLinkage {
   }
 
   /** link L [B,Wh,N,N], prevReadWeights w [B,R,N], forward [B,R,Wh,N], backward [B,R,Wh,N]. */
-  static void forwardBackward(Tensor link, Tensor prevReadWeights, Tensor forward, Tensor backward) {
-    int batch = link.dim(0), writeHeads = link.dim(1), slots = link.dim(2), readHeads = prevReadWeights.dim(1);
+  @Override
+  public void forwardBackward(Tensor link, Tensor prevReadWeights, Tensor forward, Tensor backward, int b0, int b1) {
+    int writeHeads = link.dim(1), slots = link.dim(2), readHeads = prevReadWeights.dim(1);
     HostTensor l = (HostTensor) link, w = (HostTensor) prevReadWeights, f = (HostTensor) forward,
         bw = (HostTensor) backward;
     float[] ld = l.array(), wd = w.array(), fd = f.array(), bwd = bw.array();
     double[] columnSums = Scratch.get().doubles(0, slots);
 
-    for (int b = 0; b < batch; b++) {
+    for (int b = b0; b < b1; b++) {
       for (int r = 0; r < readHeads; r++) {
         int wBase = w.offset() + (b * readHeads + r) * slots;
         for (int h = 0; h < writeHeads; h++) {

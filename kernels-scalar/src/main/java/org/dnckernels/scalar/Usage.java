@@ -1,6 +1,7 @@
 package org.dnckernels.scalar;
 
 import org.dnckernels.HostTensor;
+import org.dnckernels.KernelMath;
 import org.dnckernels.Tensor;
 
 /**
@@ -15,22 +16,23 @@ import org.dnckernels.Tensor;
  * Both products are in double; each usage is rounded to float once. Elementwise, so {@code out} may be the
  * previous usage itself: each u[i] is read before out[i] is written.
  */
-final class Usage {
-  private Usage() {}
+final class Usage implements KernelMath.Usage {
+  Usage() {}
 
   /**
    * prevUsage u [B,N], prevWriteWeights w^w [B,Wh,N], freeGates f [B,R], prevReadWeights w^r [B,R,N],
    * out [B,N] (may be prevUsage).
    */
-  static void update(
-      Tensor prevUsage, Tensor prevWriteWeights, Tensor freeGates, Tensor prevReadWeights, Tensor out) {
-    int batch = prevUsage.dim(0), slots = prevUsage.dim(1);
+  @Override
+  public void usage(
+      Tensor prevUsage, Tensor prevWriteWeights, Tensor freeGates, Tensor prevReadWeights, Tensor out, int b0, int b1) {
+    int slots = prevUsage.dim(1);
     int writeHeads = prevWriteWeights.dim(1), readHeads = prevReadWeights.dim(1);
     HostTensor u = (HostTensor) prevUsage, ww = (HostTensor) prevWriteWeights, f = (HostTensor) freeGates,
         wr = (HostTensor) prevReadWeights, o = (HostTensor) out;
     float[] ud = u.array(), wwd = ww.array(), fd = f.array(), wrd = wr.array(), od = o.array();
 
-    for (int b = 0; b < batch; b++) {
+    for (int b = b0; b < b1; b++) {
       for (int i = 0; i < slots; i++) {
         double notWritten = 1;
         for (int h = 0; h < writeHeads; h++) {

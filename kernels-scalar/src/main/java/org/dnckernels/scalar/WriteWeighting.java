@@ -1,6 +1,7 @@
 package org.dnckernels.scalar;
 
 import org.dnckernels.HostTensor;
+import org.dnckernels.KernelMath;
 import org.dnckernels.Tensor;
 
 /**
@@ -8,17 +9,18 @@ import org.dnckernels.Tensor;
  * and rounded once. Elementwise, so {@code out} may be {@code allocation} or {@code content}: each element is
  * read before it is written.
  */
-final class WriteWeighting {
-  private WriteWeighting() {}
+final class WriteWeighting implements KernelMath.WriteWeighting {
+  WriteWeighting() {}
 
   /** allocation a [B,Wh,N], content c [B,Wh,N], writeGates g^w [B,Wh], allocationGates g^a [B,Wh], out [B,Wh,N]. */
-  static void weights(Tensor allocation, Tensor content, Tensor writeGates, Tensor allocationGates, Tensor out) {
-    int batch = allocation.dim(0), writeHeads = allocation.dim(1), slots = allocation.dim(2);
+  @Override
+  public void writeWeights(Tensor allocation, Tensor content, Tensor writeGates, Tensor allocationGates, Tensor out, int b0, int b1) {
+    int writeHeads = allocation.dim(1), slots = allocation.dim(2);
     HostTensor a = (HostTensor) allocation, c = (HostTensor) content, gw = (HostTensor) writeGates,
         ga = (HostTensor) allocationGates, o = (HostTensor) out;
     float[] ad = a.array(), cd = c.array(), gwd = gw.array(), gad = ga.array(), od = o.array();
 
-    for (int bh = 0; bh < batch * writeHeads; bh++) {
+    for (int bh = b0 * writeHeads; bh < b1 * writeHeads; bh++) {
       double write = gwd[gw.offset() + bh];
       double alloc = gad[ga.offset() + bh];
       int row = bh * slots;

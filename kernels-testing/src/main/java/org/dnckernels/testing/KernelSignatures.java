@@ -7,15 +7,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.dnckernels.DncKernels;
-import org.dnckernels.InterfaceValues;
+import org.dnckernels.KernelSpec;
 import org.dnckernels.MemoryShape;
-import org.dnckernels.MemoryState;
 import org.dnckernels.Tensor;
 import org.dnckernels.Workspace;
 
 /**
- * Every public kernel's tensor arguments as its facade checks them: names, symbolic shapes, which arguments the
- * sizes are read from, and the aliasing rules of its javadoc. The bad-input tests mutate one argument at a time
+ * Every public kernel's tensor arguments as its facade checks them, read from its {@link KernelSpec}: names,
+ * symbolic shapes, which arguments the sizes are read from, and the aliasing rules. The bad-input tests mutate one argument at a time
  * and use {@link Signature#predict} to know which argument the error must name and which shape it must show.
  *
  * <p>Shape symbols: B, N, W, R, Wh, H (heads of a content or NTM call), K (shift width 2k+1), M (read modes,
@@ -132,7 +131,7 @@ public final class KernelSignatures {
       if (definers.containsKey("K")) {
         int k = bound.get("K");
         if (k % 2 == 0 || k > bound.get("N")) {
-          return new Expected(args.get(indexOf("shift")).name(), null);
+          return new Expected(args.get(definers.get("K")[0]).name(), null);
         }
       }
       for (int i = 0; i < args.size(); i++) {
@@ -192,177 +191,32 @@ public final class KernelSignatures {
   }
 
   // ---------------------------------------------------------------------------------------------------------
-  // the kernels
+  // the kernels: read from their descriptions in the api
 
-  private static final String[] INTERFACE = {
-    "readKeys", "readStrengths", "writeKeys", "writeStrengths", "eraseVectors", "writeVectors", "freeGates",
-    "allocationGates", "writeGates", "readModes"
-  };
-  private static final String[] STATE = {"memory", "usage", "link", "precedence", "readWeights", "writeWeights"};
-
-  /** All public kernels. */
+  /** All public kernels, from {@link KernelSpec}. */
   public static List<Signature> all() {
-    List<Signature> s = new ArrayList<>();
-    s.add(new Signature("contentWeights",
-        args(arg("memory", "B", "N", "W"), arg("keys", "B", "H", "W"), arg("strengths", "B", "H"),
-            arg("out", "B", "H", "N")),
-        defs("B", 0, 0, "N", 0, 1, "W", 0, 2, "H", 1, 1),
-        written("out"), pairs(), false,
-        (k, t, ws) -> k.contentWeights(t[0], t[1], t[2], t[3])));
-    s.add(new Signature("eraseAndAdd",
-        args(arg("memory", "B", "N", "W"), arg("writeWeights", "B", "Wh", "N"), arg("erase", "B", "Wh", "W"),
-            arg("add", "B", "Wh", "W")),
-        defs("B", 0, 0, "N", 0, 1, "W", 0, 2, "Wh", 1, 1),
-        written("memory"), pairs(), false,
-        (k, t, ws) -> k.eraseAndAdd(t[0], t[1], t[2], t[3])));
-    s.add(new Signature("read",
-        args(arg("memory", "B", "N", "W"), arg("readWeights", "B", "R", "N"), arg("out", "B", "R", "W")),
-        defs("B", 0, 0, "N", 0, 1, "W", 0, 2, "R", 1, 1),
-        written("out"), pairs(), false,
-        (k, t, ws) -> k.read(t[0], t[1], t[2])));
-    s.add(new Signature("usage",
-        args(arg("prevUsage", "B", "N"), arg("prevWriteWeights", "B", "Wh", "N"), arg("freeGates", "B", "R"),
-            arg("prevReadWeights", "B", "R", "N"), arg("out", "B", "N")),
-        defs("B", 0, 0, "N", 0, 1, "Wh", 1, 1, "R", 3, 1),
-        written("out"), pairs("out", "prevUsage"),
-        false, (k, t, ws) -> k.usage(t[0], t[1], t[2], t[3], t[4])));
-    s.add(new Signature("allocation",
-        args(arg("usage", "B", "N"), arg("writeGates", "B", "Wh"), arg("allocationGates", "B", "Wh"),
-            arg("out", "B", "Wh", "N")),
-        defs("B", 0, 0, "N", 0, 1, "Wh", 1, 1),
-        written("out"), pairs(), false,
-        (k, t, ws) -> k.allocation(t[0], t[1], t[2], t[3])));
-    s.add(new Signature("writeWeights",
-        args(arg("allocation", "B", "Wh", "N"), arg("content", "B", "Wh", "N"), arg("writeGates", "B", "Wh"),
-            arg("allocationGates", "B", "Wh"), arg("out", "B", "Wh", "N")),
-        defs("B", 0, 0, "Wh", 0, 1, "N", 0, 2),
-        written("out"), pairs("out", "allocation", "out", "content"), false,
-        (k, t, ws) -> k.writeWeights(t[0], t[1], t[2], t[3], t[4])));
-    s.add(new Signature("precedence",
-        args(arg("precedence", "B", "Wh", "N"), arg("writeWeights", "B", "Wh", "N")),
-        defs("B", 0, 0, "Wh", 0, 1, "N", 0, 2),
-        written("precedence"), pairs(), false,
-        (k, t, ws) -> k.precedence(t[0], t[1])));
-    s.add(new Signature("linkUpdate",
-        args(arg("link", "B", "Wh", "N", "N"), arg("prevPrecedence", "B", "Wh", "N"),
-            arg("writeWeights", "B", "Wh", "N")),
-        defs("B", 0, 0, "Wh", 0, 1, "N", 0, 2),
-        written("link"), pairs(), false,
-        (k, t, ws) -> k.linkUpdate(t[0], t[1], t[2])));
-    s.add(new Signature("forwardBackward",
-        args(arg("link", "B", "Wh", "N", "N"), arg("prevReadWeights", "B", "R", "N"),
-            arg("forward", "B", "R", "Wh", "N"), arg("backward", "B", "R", "Wh", "N")),
-        defs("B", 0, 0, "Wh", 0, 1, "N", 0, 2, "R", 1, 1),
-        written("forward", "backward"), pairs(), false, (k, t, ws) -> k.forwardBackward(t[0], t[1], t[2], t[3])));
-    s.add(new Signature("linkUpdateAndWeightings",
-        args(arg("link", "B", "Wh", "N", "N"), arg("prevPrecedence", "B", "Wh", "N"),
-            arg("writeWeights", "B", "Wh", "N"), arg("prevReadWeights", "B", "R", "N"),
-            arg("forward", "B", "R", "Wh", "N"), arg("backward", "B", "R", "Wh", "N")),
-        defs("B", 0, 0, "Wh", 0, 1, "N", 0, 2, "R", 3, 1),
-        written("link", "forward", "backward"), pairs(), false,
-        (k, t, ws) -> k.linkUpdateAndWeightings(t[0], t[1], t[2], t[3], t[4], t[5])));
-    s.add(new Signature("readModeMix",
-        args(arg("modes", "B", "R", "M"), arg("backward", "B", "R", "Wh", "N"), arg("content", "B", "R", "N"),
-            arg("forward", "B", "R", "Wh", "N"), arg("out", "B", "R", "N")),
-        defs("B", 1, 0, "R", 1, 1, "Wh", 1, 2, "N", 1, 3),
-        written("out"), pairs(), false,
-        (k, t, ws) -> k.readModeMix(t[0], t[1], t[2], t[3], t[4])));
-    s.add(new Signature("ntmInterpolate",
-        args(arg("content", "B", "H", "N"), arg("previous", "B", "H", "N"), arg("gate", "B", "H"),
-            arg("out", "B", "H", "N")),
-        defs("B", 0, 0, "H", 0, 1, "N", 0, 2),
-        written("out"), pairs("out", "content", "out", "previous"), false,
-        (k, t, ws) -> k.ntmInterpolate(t[0], t[1], t[2], t[3])));
-    s.add(new Signature("ntmShift",
-        args(arg("weights", "B", "H", "N"), arg("shift", "B", "H", "K"), arg("out", "B", "H", "N")),
-        defs("B", 0, 0, "H", 0, 1, "N", 0, 2, "K", 1, 2),
-        written("out"), pairs(), false,
-        (k, t, ws) -> k.ntmShift(t[0], t[1], t[2])));
-    s.add(new Signature("ntmSharpen",
-        args(arg("weights", "B", "H", "N"), arg("gamma", "B", "H"), arg("out", "B", "H", "N")),
-        defs("B", 0, 0, "H", 0, 1, "N", 0, 2),
-        written("out"), pairs("out", "weights"), false,
-        (k, t, ws) -> k.ntmSharpen(t[0], t[1], t[2])));
-    s.add(interfaceSplit());
-    s.add(memoryStep());
-    return s;
-  }
-
-  private static Signature interfaceSplit() {
-    List<Arg> a = new ArrayList<>();
-    a.add(arg("raw", "B", "IF"));
-    String[][] dims = {
-      {"B", "R", "W"}, {"B", "R"}, {"B", "1", "W"}, {"B", "1"}, {"B", "1", "W"}, {"B", "1", "W"}, {"B", "R"},
-      {"B", "1"}, {"B", "1"}, {"B", "R", "3"}
-    };
-    for (int i = 0; i < INTERFACE.length; i++) {
-      a.add(arg("out." + INTERFACE[i], dims[i]));
-    }
-    List<String> written = new ArrayList<>();
-    for (String field : INTERFACE) {
-      written.add("out." + field);
-    }
-    return new Signature("interfaceSplit", a, defs("B", 0, 0, "R", 1, 1, "W", 1, 2), written, pairs(), false,
-        (k, t, ws) -> k.interfaceSplit(t[0], interfaceValues(t, 1)));
-  }
-
-  private static Signature memoryStep() {
-    List<Arg> a = new ArrayList<>();
-    String[][] stateDims = {
-      {"B", "N", "W"}, {"B", "N"}, {"B", "Wh", "N", "N"}, {"B", "Wh", "N"}, {"B", "R", "N"}, {"B", "Wh", "N"}
-    };
-    for (int i = 0; i < STATE.length; i++) {
-      a.add(arg("state." + STATE[i], stateDims[i]));
-    }
-    String[][] inDims = {
-      {"B", "R", "W"}, {"B", "R"}, {"B", "Wh", "W"}, {"B", "Wh"}, {"B", "Wh", "W"}, {"B", "Wh", "W"}, {"B", "R"},
-      {"B", "Wh"}, {"B", "Wh"}, {"B", "R", "M"}
-    };
-    for (int i = 0; i < INTERFACE.length; i++) {
-      a.add(arg("in." + INTERFACE[i], inDims[i]));
-    }
-    a.add(arg("readVectors", "B", "R", "W"));
-    List<String> written = new ArrayList<>();
-    for (String field : STATE) {
-      written.add("state." + field);
-    }
-    written.add("readVectors");
-    return new Signature("memoryStep", a,
-        defs("B", 0, 0, "N", 0, 1, "W", 0, 2, "Wh", 2, 1, "R", 4, 1), written, pairs(), true,
-        (k, t, ws) -> k.memoryStep(new MemoryState(t[0], t[1], t[2], t[3], t[4], t[5]), interfaceValues(t, 6),
-            t[16], ws));
-  }
-
-  private static InterfaceValues interfaceValues(Tensor[] t, int from) {
-    return new InterfaceValues(t[from], t[from + 1], t[from + 2], t[from + 3], t[from + 4], t[from + 5],
-        t[from + 6], t[from + 7], t[from + 8], t[from + 9]);
-  }
-
-  private static Arg arg(String name, String... dims) {
-    return new Arg(name, dims);
-  }
-
-  private static List<Arg> args(Arg... a) {
-    return List.of(a);
-  }
-
-  private static Map<String, int[]> defs(Object... triples) {
-    Map<String, int[]> m = new LinkedHashMap<>();
-    for (int i = 0; i < triples.length; i += 3) {
-      m.put((String) triples[i], new int[] {(Integer) triples[i + 1], (Integer) triples[i + 2]});
-    }
-    return m;
-  }
-
-  private static List<String> written(String... names) {
-    return List.of(names);
-  }
-
-  private static List<String[]> pairs(String... names) {
-    List<String[]> out = new ArrayList<>();
-    for (int i = 0; i < names.length; i += 2) {
-      out.add(new String[] {names[i], names[i + 1]});
+    List<Signature> out = new ArrayList<>();
+    for (KernelSpec k : KernelSpec.values()) {
+      out.add(of(k));
     }
     return out;
+  }
+
+  /** The signature of one kernel. */
+  public static Signature of(KernelSpec k) {
+    List<Arg> args = new ArrayList<>();
+    List<String> written = new ArrayList<>();
+    for (KernelSpec.Arg a : k.args()) {
+      args.add(new Arg(a.name(), a.dims()));
+      if (a.role().written()) {
+        written.add(a.name());
+      }
+    }
+    Map<String, int[]> definers = new LinkedHashMap<>();
+    for (String[] d : k.definers()) {
+      definers.put(d[0], new int[] {k.indexOf(d[1]), Integer.parseInt(d[2])});
+    }
+    return new Signature(k.method(), List.copyOf(args), definers, List.copyOf(written), k.sameOrDistinct(),
+        k == KernelSpec.MEMORY_STEP, (kernels, t, ws) -> k.bind(kernels, t, ws).run());
   }
 }
