@@ -3,30 +3,52 @@ package org.dnckernels.cuda;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import org.dnckernels.DncKernels;
-import org.dnckernels.testing.KernelConformanceSuite;
+import org.dnckernels.testing.AllocationConformance;
+import org.dnckernels.testing.ArgumentConformance;
+import org.dnckernels.testing.ConformanceBackend;
+import org.dnckernels.testing.ContentAddressingConformance;
+import org.dnckernels.testing.InterfaceSplitConformance;
+import org.dnckernels.testing.MemoryStepConformance;
+import org.dnckernels.testing.MemoryWriteReadConformance;
+import org.dnckernels.testing.NtmAddressingConformance;
+import org.dnckernels.testing.ReadModesConformance;
+import org.dnckernels.testing.TemporalLinkageConformance;
+import org.junit.jupiter.api.Nested;
 
 /**
- * The conformance suite on the CPU emulator with only 400 bytes of shared memory for the allocation sort: every
+ * The conformance suites on the CPU emulator with only 400 bytes of shared memory for the allocation sort: every
  * N above 16 takes the global-memory path (chunks of 32 pairs, wide strides in global memory), which a real GPU
  * only takes above ~8192 slots. Skipped unless the emulator library is given.
  */
-class CudaEmulatedChunkedSortTest extends KernelConformanceSuite {
+class CudaEmulatedChunkedSortTest {
   private static DncKernels emulated;
 
-  @Override
-  protected DncKernels backend() {
-    assumeTrue(EmulatedGpu.available(), EmulatedGpu::unavailableReason);
-    synchronized (CudaEmulatedChunkedSortTest.class) {
-      if (emulated == null) {
-        emulated = new CudaKernels(new EmulatedGpu(400));
+  interface Backend extends ConformanceBackend {
+    @Override
+    default DncKernels backend() {
+      assumeTrue(EmulatedGpu.available(), EmulatedGpu::unavailableReason);
+      synchronized (CudaEmulatedChunkedSortTest.class) {
+        if (emulated == null) {
+          emulated = new CudaKernels(new EmulatedGpu(400));
+        }
+        return emulated;
       }
-      return emulated;
+    }
+
+    /** The emulator takes about 45 ms a step: 300 steps here (3000, the suite's default, passed on it too). */
+    @Override
+    default int longRunSteps() {
+      return 300;
     }
   }
 
-  /** The emulator takes about 45 ms a step: 300 steps here (3000, the suite's default, passed on it too). */
-  @Override
-  protected int longRunSteps() {
-    return 300;
-  }
+  @Nested class ContentAddressing extends ContentAddressingConformance implements Backend {}
+  @Nested class MemoryWriteRead extends MemoryWriteReadConformance implements Backend {}
+  @Nested class Allocation extends AllocationConformance implements Backend {}
+  @Nested class TemporalLinkage extends TemporalLinkageConformance implements Backend {}
+  @Nested class ReadModes extends ReadModesConformance implements Backend {}
+  @Nested class NtmAddressing extends NtmAddressingConformance implements Backend {}
+  @Nested class InterfaceSplit extends InterfaceSplitConformance implements Backend {}
+  @Nested class MemoryStep extends MemoryStepConformance implements Backend {}
+  @Nested class Arguments extends ArgumentConformance implements Backend {}
 }

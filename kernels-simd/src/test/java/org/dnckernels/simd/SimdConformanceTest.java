@@ -1,20 +1,42 @@
 package org.dnckernels.simd;
 
 import org.dnckernels.DncKernels;
-import org.dnckernels.testing.KernelConformanceSuite;
+import org.dnckernels.testing.AllocationConformance;
+import org.dnckernels.testing.ArgumentConformance;
+import org.dnckernels.testing.ConformanceBackend;
+import org.dnckernels.testing.ContentAddressingConformance;
+import org.dnckernels.testing.InterfaceSplitConformance;
+import org.dnckernels.testing.MemoryStepConformance;
+import org.dnckernels.testing.MemoryWriteReadConformance;
+import org.dnckernels.testing.NtmAddressingConformance;
+import org.dnckernels.testing.ReadModesConformance;
+import org.dnckernels.testing.TemporalLinkageConformance;
+import org.junit.jupiter.api.Nested;
 
 /**
- * The conformance suite on the backend {@code auto} picks: SIMD where the Vector API is usable (the default
+ * The conformance suites on the backend {@code auto} picks: SIMD where the Vector API is usable (the default
  * and 128-bit executions), scalar without it (then the cross-checks skip, and {@link ExpectedBackendTest} checks
  * that scalar was the expected choice).
  */
-class SimdConformanceTest extends KernelConformanceSuite {
+class SimdConformanceTest {
   private static final class Holder {
     static final DncKernels AUTO = DncKernels.load();
   }
 
-  @Override
-  protected DncKernels backend() {
-    return Holder.AUTO;
+  interface Backend extends ConformanceBackend {
+    @Override
+    default DncKernels backend() {
+      return Holder.AUTO;
+    }
   }
+
+  @Nested class ContentAddressing extends ContentAddressingConformance implements Backend {}
+  @Nested class MemoryWriteRead extends MemoryWriteReadConformance implements Backend {}
+  @Nested class Allocation extends AllocationConformance implements Backend {}
+  @Nested class TemporalLinkage extends TemporalLinkageConformance implements Backend {}
+  @Nested class ReadModes extends ReadModesConformance implements Backend {}
+  @Nested class NtmAddressing extends NtmAddressingConformance implements Backend {}
+  @Nested class InterfaceSplit extends InterfaceSplitConformance implements Backend {}
+  @Nested class MemoryStep extends MemoryStepConformance implements Backend {}
+  @Nested class Arguments extends ArgumentConformance implements Backend {}
 }

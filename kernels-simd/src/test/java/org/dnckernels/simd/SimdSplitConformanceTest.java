@@ -3,22 +3,44 @@ package org.dnckernels.simd;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import org.dnckernels.DncKernels;
-import org.dnckernels.testing.KernelConformanceSuite;
+import org.dnckernels.testing.AllocationConformance;
+import org.dnckernels.testing.ArgumentConformance;
+import org.dnckernels.testing.ConformanceBackend;
+import org.dnckernels.testing.ContentAddressingConformance;
+import org.dnckernels.testing.InterfaceSplitConformance;
+import org.dnckernels.testing.MemoryStepConformance;
+import org.dnckernels.testing.MemoryWriteReadConformance;
+import org.dnckernels.testing.NtmAddressingConformance;
+import org.dnckernels.testing.ReadModesConformance;
+import org.dnckernels.testing.TemporalLinkageConformance;
+import org.junit.jupiter.api.Nested;
 
 /**
- * The conformance suite with every call split over three threads (the suite's batches are small, so the default
+ * The conformance suites with every call split over three threads (the suites' batches are small, so the default
  * backend runs most of them inline): checks the slicing of every kernel and of the memory step. Link matrices
  * are cut into segments of 4 rows (the default is 256), so the split by segments and its partial backward sums
- * meet every shape of the suite, tails included.
+ * meet every shape of the suites, tails included.
  */
-class SimdSplitConformanceTest extends KernelConformanceSuite {
+class SimdSplitConformanceTest {
   private static final class Holder {
     static final DncKernels SPLIT = new SimdKernels(3, 0, 4);
   }
 
-  @Override
-  protected DncKernels backend() {
-    assumeTrue(ModuleLayer.boot().findModule(SimdBackendProvider.MODULE).isPresent(), "no Vector API");
-    return Holder.SPLIT;
+  interface Backend extends ConformanceBackend {
+    @Override
+    default DncKernels backend() {
+      assumeTrue(ModuleLayer.boot().findModule(SimdBackendProvider.MODULE).isPresent(), "no Vector API");
+      return Holder.SPLIT;
+    }
   }
+
+  @Nested class ContentAddressing extends ContentAddressingConformance implements Backend {}
+  @Nested class MemoryWriteRead extends MemoryWriteReadConformance implements Backend {}
+  @Nested class Allocation extends AllocationConformance implements Backend {}
+  @Nested class TemporalLinkage extends TemporalLinkageConformance implements Backend {}
+  @Nested class ReadModes extends ReadModesConformance implements Backend {}
+  @Nested class NtmAddressing extends NtmAddressingConformance implements Backend {}
+  @Nested class InterfaceSplit extends InterfaceSplitConformance implements Backend {}
+  @Nested class MemoryStep extends MemoryStepConformance implements Backend {}
+  @Nested class Arguments extends ArgumentConformance implements Backend {}
 }

@@ -1,16 +1,29 @@
 package org.dnckernels.testing;
 
 import org.dnckernels.DncKernels;
+import org.junit.jupiter.api.Nested;
 
 /**
- * The suite on {@link NaiveFloatKernels}: runs the cross-checks here (they skip on the scalar backend), shows
- * that the tolerances admit a worst-case float32 backend, and that the suite never wraps a backend's memory.
+ * The suites on {@link NaiveFloatKernels}: runs the cross-checks here (they skip on the scalar backend), shows
+ * that the tolerances admit a worst-case float32 backend, and that the suites never wrap a backend's memory.
  */
-class NaiveFloatConformanceTest extends KernelConformanceSuite {
+class NaiveFloatConformanceTest {
   private static final DncKernels NAIVE = new NaiveFloatKernels();
 
-  @Override
-  protected DncKernels backend() {
-    return NAIVE;
+  interface Backend extends ConformanceBackend {
+    @Override
+    default DncKernels backend() {
+      return NAIVE;
+    }
   }
+
+  @Nested class ContentAddressing extends ContentAddressingConformance implements Backend {}
+  @Nested class MemoryWriteRead extends MemoryWriteReadConformance implements Backend {}
+  @Nested class Allocation extends AllocationConformance implements Backend {}
+  @Nested class TemporalLinkage extends TemporalLinkageConformance implements Backend {}
+  @Nested class ReadModes extends ReadModesConformance implements Backend {}
+  @Nested class NtmAddressing extends NtmAddressingConformance implements Backend {}
+  @Nested class InterfaceSplit extends InterfaceSplitConformance implements Backend {}
+  @Nested class MemoryStep extends MemoryStepConformance implements Backend {}
+  @Nested class Arguments extends ArgumentConformance implements Backend {}
 }
