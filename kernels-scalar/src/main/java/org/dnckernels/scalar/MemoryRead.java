@@ -1,6 +1,7 @@
 package org.dnckernels.scalar;
 
 import java.util.Arrays;
+import org.dnckernels.HostScratch;
 import org.dnckernels.HostTensor;
 import org.dnckernels.Tensor;
 
@@ -16,7 +17,7 @@ final class MemoryRead {
     int batch = memory.dim(0), slots = memory.dim(1), word = memory.dim(2), heads = readWeights.dim(1);
     HostTensor m = (HostTensor) memory, w = (HostTensor) readWeights, o = (HostTensor) out;
     float[] md = m.array(), wd = w.array(), od = o.array();
-    double[] acc = Scratch.get().doubles(0, word);
+    double[] acc = HostScratch.get().doubles(0, word);
 
     for (int b = 0; b < batch; b++) {
       int memBase = m.offset() + b * slots * word;

@@ -17,6 +17,7 @@ import static org.dnckernels.simd.SimdLoops.offset;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 import org.dnckernels.DncKernels;
+import org.dnckernels.HostScratch;
 import org.dnckernels.Tensor;
 
 /**
@@ -67,7 +68,7 @@ final class SimdContentAddressing {
     float[] m = array(memory), k = array(keys), beta = array(strengths), o = array(out);
     int mBase = offset(memory), kBase = offset(keys), sBase = offset(strengths), oBase = offset(out);
     // [0, h): ‖k‖ of each key; [h, h + n): ‖M[i]‖ of each row
-    double[] norms = SimdLoops.scratch().doubles(h + n);
+    double[] norms = HostScratch.get().doubles(0, h + n);
     for (int b = b0; b < b1; b++) {
       int mOff = mBase + b * n * w, kOff = kBase + b * h * w, oOff = oBase + b * h * n, sOff = sBase + b * h;
       for (int hh = 0; hh < h; hh++) {

@@ -13,7 +13,7 @@ import org.dnckernels.Tensor;
 /**
  * Loop helpers shared by the SIMD kernels: host tensor access, a deterministic lane sum, array reductions (the
  * Lucene layout: an unrolled main loop with independent accumulators, a one-vector tail, a scalar tail), a
- * blocked sum that finishes in double, and per-thread scratch arrays. Helpers take arrays and return scalars:
+ * blocked sum that finishes in double. Helpers take arrays and return scalars:
  * none takes or returns a vector (across a call that C2 does not inline, a vector is boxed).
  */
 final class SimdLoops {
@@ -26,8 +26,6 @@ final class SimdLoops {
 
   /** Elements summed in float lanes before the partial sum moves to double (bounds float error growth). */
   static final int SUM_BLOCK = 1024;
-
-  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
   // The four-row lane sums. For accumulators v0..v3: u01 = v0.blend(v1, HIGH_HALVES) + v1.blend(v0, HIGH_HALVES)
   // .rearrange(SWAP_HALVES), u23 likewise from v2, v3; x = u01.blend(u23, ODD_QUARTERS) + u23.blend(u01,
@@ -88,11 +86,6 @@ final class SimdLoops {
 
   static int offset(Tensor t) {
     return ((HostTensor) t).offset();
-  }
-
-  /** This thread's scratch arrays (kernels run on several threads at once, on different batch slices). */
-  static Scratch scratch() {
-    return SCRATCH.get();
   }
 
   /**
@@ -233,42 +226,6 @@ final class SimdLoops {
     }
     for (; i < len; i++) {
       x[off + i] *= s;
-    }
-  }
-
-  /** Scratch arrays of one thread, grown on demand and kept: steady-state calls allocate nothing. */
-  static final class Scratch {
-    private float[] floats = new float[0];
-    private long[] longs = new long[0];
-    private double[] doubles = new double[0];
-    private int[] ints = new int[0];
-
-    float[] floats(int n) {
-      if (floats.length < n) {
-        floats = new float[n];
-      }
-      return floats;
-    }
-
-    long[] longs(int n) {
-      if (longs.length < n) {
-        longs = new long[n];
-      }
-      return longs;
-    }
-
-    int[] ints(int n) {
-      if (ints.length < n) {
-        ints = new int[n];
-      }
-      return ints;
-    }
-
-    double[] doubles(int n) {
-      if (doubles.length < n) {
-        doubles = new double[n];
-      }
-      return doubles;
     }
   }
 }

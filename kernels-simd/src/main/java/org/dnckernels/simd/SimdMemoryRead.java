@@ -6,6 +6,7 @@ import static org.dnckernels.simd.SimdLoops.offset;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
+import org.dnckernels.HostScratch;
 import org.dnckernels.Tensor;
 
 /**
@@ -36,9 +37,9 @@ final class SimdMemoryRead {
     int n = memory.dim(1), w = memory.dim(2), r = readWeights.dim(1);
     float[] m = array(memory), rw = array(readWeights), o = array(out);
     int mBase = offset(memory), wBase = offset(readWeights), oBase = offset(out);
-    SimdLoops.Scratch scratch = SimdLoops.scratch();
-    double[] sums = scratch.doubles(r * w);
-    float[] partial = scratch.floats(16 * LANES);
+    HostScratch scratch = HostScratch.get();
+    double[] sums = scratch.doubles(0, r * w);
+    float[] partial = scratch.floats(0, 16 * LANES);
     int blockRows = Math.max(16, Math.min(4096, BLOCK_BYTES / (4 * w)));
     int chunks = w / LANES;
     for (int b = b0; b < b1; b++) {

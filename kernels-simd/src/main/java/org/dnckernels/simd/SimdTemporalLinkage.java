@@ -22,6 +22,7 @@ import static org.dnckernels.simd.SimdLoops.madd;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import org.dnckernels.HostScratch;
 import org.dnckernels.Tensor;
 
 /**
@@ -161,7 +162,7 @@ final class SimdTemporalLinkage {
     int wh = link.dim(1), n = link.dim(2), r = prevReadWeights.dim(1), segs = segments(n, segmentRows);
     // this thread's partial sums of one matrix, after the lanes that linkUnits takes from the same scratch
     int perMatrix = partialFloats(1, n, r, segs);
-    float[] partials = SimdLoops.scratch().floats(LANES + perMatrix);
+    float[] partials = HostScratch.get().floats(0, LANES + perMatrix);
     for (int m = b0 * wh; m < b1 * wh; m++) {
       // matrix m's partials start at LANES
       int partialsOf0 = LANES - m * perMatrix;
@@ -186,11 +187,11 @@ final class SimdTemporalLinkage {
     int lOff = offset(link), xOff = offset(prevReadWeights), fOff = offset(forward), bOff = offset(backward);
     float[] p = update ? array(prevPrecedence) : null, w = update ? array(writeWeights) : null;
     int pOff = update ? offset(prevPrecedence) : 0, wOff = update ? offset(writeWeights) : 0;
-    SimdLoops.Scratch scratch = SimdLoops.scratch();
+    HostScratch scratch = HostScratch.get();
     // one vector's lanes, for the rows left over from the four-row blocks
-    float[] lanes = scratch.floats(LANES);
+    float[] lanes = scratch.floats(0, LANES);
     // per read head: the offsets of its previous read weights, backward row and forward row
-    int[] heads = scratch.ints(3 * r);
+    int[] heads = scratch.ints(0, 3 * r);
     // with an odd head count above 1, the single head's kernel passes over each chunk of rows after the pairs' one
     // and finds it in L2
     int pairs = r / 2;
