@@ -1,7 +1,7 @@
 package org.dnckernels.simd;
 
-import static org.dnckernels.simd.SimdLoops.array;
-import static org.dnckernels.simd.SimdLoops.offset;
+import static org.dnckernels.HostKernels.array;
+import static org.dnckernels.HostKernels.offset;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
@@ -24,7 +24,7 @@ final class SimdMemoryRead {
   private static final VectorSpecies<Float> SPECIES = SimdSpecies.FLOAT;
   private static final int LANES = SimdSpecies.LANES;
   /** lane FMA (inline at each use: a helper method taking vectors could box them). */
-  private static final boolean FMA = SimdLoops.USE_FMA;
+  private static final boolean FMA = SimdConfig.USE_FMA;
   /**
    * Bytes of memory rows per block: a block stays in L2 while several tiles walk it, and its float sums are added
    * to the double ones once per block (rarely enough to cost nothing).
