@@ -33,13 +33,16 @@ public abstract class HostKernels extends DncKernels {
     return t instanceof HostTensor;
   }
 
-  /** The backing array of a host tensor (checked by the facade before any kernel runs). */
-  protected static float[] array(Tensor t) {
+  /**
+   * The backing array of a host tensor (checked by the facade before any kernel runs). For host backend
+   * implementations, whose kernel classes sit outside this class.
+   */
+  public static float[] array(Tensor t) {
     return ((HostTensor) t).array();
   }
 
-  /** Index of element 0 of a host tensor in its array. */
-  protected static int offset(Tensor t) {
+  /** Index of element 0 of a host tensor in its array; for host backend implementations, as {@link #array}. */
+  public static int offset(Tensor t) {
     return ((HostTensor) t).offset();
   }
 }

@@ -1,6 +1,7 @@
 package org.dnckernels.scalar;
 
 import org.dnckernels.DncKernels;
+import org.dnckernels.HostScratch;
 import org.dnckernels.HostTensor;
 import org.dnckernels.KernelMath;
 import org.dnckernels.Tensor;
@@ -37,7 +38,7 @@ final class Allocation implements KernelMath.Allocation {
         o = (HostTensor) out;
     float[] ud = u.array(), gwd = gw.array(), gad = ga.array(), od = o.array();
 
-    Scratch scratch = Scratch.get();
+    HostScratch scratch = HostScratch.get();
     double[] used = scratch.doubles(0, slots);
     double[] remapped = scratch.doubles(1, slots);
     double[] allocation = scratch.doubles(2, slots);

@@ -1,6 +1,7 @@
 package org.dnckernels.scalar;
 
 import org.dnckernels.DncKernels;
+import org.dnckernels.HostScratch;
 import org.dnckernels.HostTensor;
 import org.dnckernels.KernelMath;
 import org.dnckernels.Tensor;
@@ -31,7 +32,7 @@ final class ContentAddressing implements KernelMath.ContentAddressing {
     HostTensor m = (HostTensor) memory, k = (HostTensor) keys, beta = (HostTensor) strengths, o = (HostTensor) out;
     float[] md = m.array(), kd = k.array(), betad = beta.array(), od = o.array();
 
-    Scratch scratch = Scratch.get();
+    HostScratch scratch = HostScratch.get();
     double[] rowNorm = scratch.doubles(0, slots);
     double[] logits = scratch.doubles(1, slots);
 

@@ -1,6 +1,7 @@
 package org.dnckernels.scalar;
 
 import java.util.Arrays;
+import org.dnckernels.HostScratch;
 import org.dnckernels.HostTensor;
 import org.dnckernels.KernelMath;
 import org.dnckernels.Tensor;
@@ -18,7 +19,7 @@ final class MemoryRead implements KernelMath.MemoryRead {
     int slots = memory.dim(1), word = memory.dim(2), heads = readWeights.dim(1);
     HostTensor m = (HostTensor) memory, w = (HostTensor) readWeights, o = (HostTensor) out;
     float[] md = m.array(), wd = w.array(), od = o.array();
-    double[] acc = Scratch.get().doubles(0, word);
+    double[] acc = HostScratch.get().doubles(0, word);
 
     for (int b = b0; b < b1; b++) {
       int memBase = m.offset() + b * slots * word;

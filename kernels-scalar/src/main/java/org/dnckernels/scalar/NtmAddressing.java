@@ -1,5 +1,6 @@
 package org.dnckernels.scalar;
 
+import org.dnckernels.HostScratch;
 import org.dnckernels.HostTensor;
 import org.dnckernels.KernelMath;
 import org.dnckernels.Tensor;
@@ -70,7 +71,7 @@ final class NtmAddressing implements KernelMath.NtmAddressing {
     int heads = weights.dim(1), slots = weights.dim(2);
     HostTensor w = (HostTensor) weights, g = (HostTensor) gamma, o = (HostTensor) out;
     float[] wd = w.array(), gd = g.array(), od = o.array();
-    double[] powered = Scratch.get().doubles(0, slots);
+    double[] powered = HostScratch.get().doubles(0, slots);
 
     for (int bh = b0 * heads; bh < b1 * heads; bh++) {
       int wBase = w.offset() + bh * slots, oBase = o.offset() + bh * slots;

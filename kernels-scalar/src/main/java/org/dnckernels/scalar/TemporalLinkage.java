@@ -1,6 +1,7 @@
 package org.dnckernels.scalar;
 
 import java.util.Arrays;
+import org.dnckernels.HostScratch;
 import org.dnckernels.HostTensor;
 import org.dnckernels.KernelMath;
 import org.dnckernels.Tensor;
@@ -78,7 +79,7 @@ final class TemporalLinkage implements KernelMath.TemporalLinkage {
     HostTensor l = (HostTensor) link, w = (HostTensor) prevReadWeights, f = (HostTensor) forward,
         bw = (HostTensor) backward;
     float[] ld = l.array(), wd = w.array(), fd = f.array(), bwd = bw.array();
-    double[] columnSums = Scratch.get().doubles(0, slots);
+    double[] columnSums = HostScratch.get().doubles(0, slots);
 
     for (int b = b0; b < b1; b++) {
       for (int r = 0; r < readHeads; r++) {

@@ -1,7 +1,7 @@
 package org.dnckernels.simd;
 
-import static org.dnckernels.simd.SimdLoops.array;
-import static org.dnckernels.simd.SimdLoops.offset;
+import static org.dnckernels.HostKernels.array;
+import static org.dnckernels.HostKernels.offset;
 import static org.dnckernels.simd.SimdSpecies.FLOAT;
 import static org.dnckernels.simd.SimdSpecies.LANES;
 
@@ -13,6 +13,7 @@ import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.dnckernels.DncKernels;
+import org.dnckernels.HostScratch;
 import org.dnckernels.Tensor;
 
 /**
@@ -60,12 +61,12 @@ final class SimdAllocation {
     int n = usage.dim(1), wh = writeGates.dim(1);
     float[] us = array(usage), gw = array(writeGates), ga = array(allocationGates), o = array(out);
     int usOff = offset(usage), gwOff = offset(writeGates), gaOff = offset(allocationGates), oOff = offset(out);
-    SimdLoops.Scratch scratch = SimdLoops.scratch();
+    HostScratch scratch = HostScratch.get();
     // sort keys [0,n) and the radix sort's buffer [n,2n)
-    long[] keys = scratch.longs(2 * n);
-    int[] counts = scratch.ints(COUNTS);
+    long[] keys = scratch.longs(0, 2 * n);
+    int[] counts = scratch.ints(0, COUNTS);
     // several heads: the double usage [0,n), the unrounded weights [n,2n), ũ in sorted order [2n,3n)
-    double[] work = wh > 1 ? scratch.doubles(3 * n) : null;
+    double[] work = wh > 1 ? scratch.doubles(0, 3 * n) : null;
     for (int b = b0; b < b1; b++) {
       int ub = usOff + b * n, ob = oOff + b * wh * n;
       packFloatKeys(us, ub, n, keys);

@@ -1,22 +1,23 @@
 package org.dnckernels.simd;
 
-import static org.dnckernels.simd.SimdLoops.HIGH_HALVES;
-import static org.dnckernels.simd.SimdLoops.LANE_OF_F1;
-import static org.dnckernels.simd.SimdLoops.LANE_OF_F2;
-import static org.dnckernels.simd.SimdLoops.LANE_OF_F3;
-import static org.dnckernels.simd.SimdLoops.ODD_QUARTERS;
-import static org.dnckernels.simd.SimdLoops.SWAP_1;
-import static org.dnckernels.simd.SimdLoops.SWAP_2;
-import static org.dnckernels.simd.SimdLoops.SWAP_4;
-import static org.dnckernels.simd.SimdLoops.SWAP_8;
-import static org.dnckernels.simd.SimdLoops.SWAP_HALVES;
-import static org.dnckernels.simd.SimdLoops.SWAP_QUARTERS;
-import static org.dnckernels.simd.SimdLoops.array;
-import static org.dnckernels.simd.SimdLoops.offset;
+import static org.dnckernels.HostKernels.array;
+import static org.dnckernels.HostKernels.offset;
+import static org.dnckernels.simd.SimdLanes.HIGH_HALVES;
+import static org.dnckernels.simd.SimdLanes.LANE_OF_F1;
+import static org.dnckernels.simd.SimdLanes.LANE_OF_F2;
+import static org.dnckernels.simd.SimdLanes.LANE_OF_F3;
+import static org.dnckernels.simd.SimdLanes.ODD_QUARTERS;
+import static org.dnckernels.simd.SimdLanes.SWAP_1;
+import static org.dnckernels.simd.SimdLanes.SWAP_2;
+import static org.dnckernels.simd.SimdLanes.SWAP_4;
+import static org.dnckernels.simd.SimdLanes.SWAP_8;
+import static org.dnckernels.simd.SimdLanes.SWAP_HALVES;
+import static org.dnckernels.simd.SimdLanes.SWAP_QUARTERS;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 import org.dnckernels.DncKernels;
+import org.dnckernels.HostScratch;
 import org.dnckernels.Tensor;
 
 /**
@@ -34,14 +35,14 @@ import org.dnckernels.Tensor;
  * ‖k‖ ‖M[i]‖ could overflow float (magnitudes near 1e19 and above) the key's logits are recomputed in double
  * instead, so every finite input gives finite weights. (3) Per key, the softmax in place: max, exp
  * ({@link SimdMath}), a sum in float
- * blocks added in double, scale. Every lane sum has {@link SimdLoops#sumLanes}' fixed order, so a result does
+ * blocks added in double, scale. Every lane sum has {@link SimdLanes#sumLanes}' fixed order, so a result does
  * not depend on whether C2 compiled the kernel.
  */
 final class SimdContentAddressing {
   private static final VectorSpecies<Float> SPECIES = SimdSpecies.FLOAT;
   private static final int LANES = SimdSpecies.LANES;
   /** lane FMA (inline at each use: a helper method taking vectors could box them). */
-  private static final boolean FMA = SimdLoops.USE_FMA;
+  private static final boolean FMA = SimdConfig.USE_FMA;
   private static final double EPS = DncKernels.EPSILON;
   /**
    * Largest ‖k‖ ‖M[i]‖ (float sums of squares, so overflowed ones are ∞) for which the float pass is used: a
@@ -53,7 +54,7 @@ final class SimdContentAddressing {
   private static final int ROWS = 4;
 
   /*
-   * SUM_OF_4: the four-row lane sums of SimdLoops (described in its comment): the four accumulators of a key, or
+   * SUM_OF_4: the four-row lane sums of SimdLanes (described in its comment): the four accumulators of a key, or
    * the four sums of squares, reduced together in sumLanes' order, so the same bits on every JIT tier
    * (reduceLanes(ADD)'s order differs between C2 and the interpreter). Written out inline at each use: a helper
    * taking vectors would box them. Four accumulators per fold cost 5 lane permutations where four reduceLanes
@@ -67,11 +68,11 @@ final class SimdContentAddressing {
     float[] m = array(memory), k = array(keys), beta = array(strengths), o = array(out);
     int mBase = offset(memory), kBase = offset(keys), sBase = offset(strengths), oBase = offset(out);
     // [0, h): ‖k‖ of each key; [h, h + n): ‖M[i]‖ of each row
-    double[] norms = SimdLoops.scratch().doubles(h + n);
+    double[] norms = HostScratch.get().doubles(0, h + n);
     for (int b = b0; b < b1; b++) {
       int mOff = mBase + b * n * w, kOff = kBase + b * h * w, oOff = oBase + b * h * n, sOff = sBase + b * h;
       for (int hh = 0; hh < h; hh++) {
-        norms[hh] = Math.sqrt(SimdLoops.sumOfSquares(k, kOff + hh * w, w) + EPS);
+        norms[hh] = Math.sqrt(SimdReductions.sumOfSquares(k, kOff + hh * w, w) + EPS);
       }
       dots(m, mOff, n, w, k, kOff, h, norms, o, oOff);
       double rowMax = 0;
@@ -350,8 +351,8 @@ final class SimdContentAddressing {
    * JIT tier), summed in float blocks finished in double, then scaled by 1/sum.
    */
   private static void softmaxInPlace(float[] x, int off, int n) {
-    float max = SimdLoops.max(x, off, n);
+    float max = SimdReductions.max(x, off, n);
     SimdMath.expMinus(x, off, n, max);
-    SimdLoops.scale(x, off, n, (float) (1.0 / SimdLoops.sum(x, off, n)));
+    SimdReductions.scale(x, off, n, (float) (1.0 / SimdReductions.sum(x, off, n)));
   }
 }

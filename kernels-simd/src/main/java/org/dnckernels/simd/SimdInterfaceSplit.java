@@ -1,7 +1,7 @@
 package org.dnckernels.simd;
 
-import static org.dnckernels.simd.SimdLoops.array;
-import static org.dnckernels.simd.SimdLoops.offset;
+import static org.dnckernels.HostKernels.array;
+import static org.dnckernels.HostKernels.offset;
 import static org.dnckernels.simd.SimdSpecies.FLOAT;
 import static org.dnckernels.simd.SimdSpecies.LANES;
 

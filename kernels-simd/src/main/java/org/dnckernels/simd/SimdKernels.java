@@ -100,7 +100,7 @@ public final class SimdKernels extends HostKernels {
   @Override
   public String description() {
     return "Vector API " + SimdSpecies.FLOAT.vectorBitSize() + "-bit float vectors (" + SimdSpecies.LANES
-        + " lanes)" + (SimdLoops.USE_FMA ? " with FMA" : "") + ", " + split.threads
+        + " lanes)" + (SimdConfig.USE_FMA ? " with FMA" : "") + ", " + split.threads
         + (split.threads == 1 ? " thread" : " threads");
   }
 

@@ -1,11 +1,12 @@
 package org.dnckernels.simd;
 
-import static org.dnckernels.simd.SimdLoops.array;
-import static org.dnckernels.simd.SimdLoops.offset;
+import static org.dnckernels.HostKernels.array;
+import static org.dnckernels.HostKernels.offset;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
+import org.dnckernels.HostScratch;
 import org.dnckernels.Tensor;
 
 /**
@@ -23,7 +24,7 @@ final class SimdMemoryRead {
   private static final VectorSpecies<Float> SPECIES = SimdSpecies.FLOAT;
   private static final int LANES = SimdSpecies.LANES;
   /** lane FMA (inline at each use: a helper method taking vectors could box them). */
-  private static final boolean FMA = SimdLoops.USE_FMA;
+  private static final boolean FMA = SimdConfig.USE_FMA;
   /**
    * Bytes of memory rows per block: a block stays in L2 while several tiles walk it, and its float sums are added
    * to the double ones once per block (rarely enough to cost nothing).
@@ -36,9 +37,9 @@ final class SimdMemoryRead {
     int n = memory.dim(1), w = memory.dim(2), r = readWeights.dim(1);
     float[] m = array(memory), rw = array(readWeights), o = array(out);
     int mBase = offset(memory), wBase = offset(readWeights), oBase = offset(out);
-    SimdLoops.Scratch scratch = SimdLoops.scratch();
-    double[] sums = scratch.doubles(r * w);
-    float[] partial = scratch.floats(16 * LANES);
+    HostScratch scratch = HostScratch.get();
+    double[] sums = scratch.doubles(0, r * w);
+    float[] partial = scratch.floats(0, 16 * LANES);
     int blockRows = Math.max(16, Math.min(4096, BLOCK_BYTES / (4 * w)));
     int chunks = w / LANES;
     for (int b = b0; b < b1; b++) {

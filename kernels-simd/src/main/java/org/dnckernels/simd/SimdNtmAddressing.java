@@ -1,10 +1,10 @@
 package org.dnckernels.simd;
 
-import static org.dnckernels.simd.SimdLoops.array;
-import static org.dnckernels.simd.SimdLoops.offset;
+import static org.dnckernels.HostKernels.array;
+import static org.dnckernels.HostKernels.offset;
+import static org.dnckernels.simd.SimdConfig.USE_FMA;
 import static org.dnckernels.simd.SimdSpecies.FLOAT;
 import static org.dnckernels.simd.SimdSpecies.LANES;
-import static org.dnckernels.simd.SimdLoops.USE_FMA;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
@@ -120,7 +120,7 @@ final class SimdNtmAddressing {
     int bound = FLOAT.loopBound(n);
     for (int head = b0 * h; head < b1 * h; head++) {
       int wb = wOff + head * n, ob = oOff + head * n;
-      float max = SimdLoops.max(w, wb, n);
+      float max = SimdReductions.max(w, wb, n);
       if (!(max > 0f)) {
         // nothing to sharpen
         Arrays.fill(o, ob, ob + n, (float) (1.0 / n));
@@ -140,7 +140,7 @@ final class SimdNtmAddressing {
         float x = w[wb + i] / max;
         o[ob + i] = gm == 1f ? x : SimdMath.exp(scaledLog(x, gm));
       }
-      SimdLoops.scale(o, ob, n, (float) (1.0 / SimdLoops.sum(o, ob, n)));
+      SimdReductions.scale(o, ob, n, (float) (1.0 / SimdReductions.sum(o, ob, n)));
     }
   }
 

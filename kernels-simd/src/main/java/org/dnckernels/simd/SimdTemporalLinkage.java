@@ -1,27 +1,28 @@
 package org.dnckernels.simd;
 
-import static org.dnckernels.simd.SimdLoops.HIGH_HALVES;
-import static org.dnckernels.simd.SimdLoops.LANE_OF_F1;
-import static org.dnckernels.simd.SimdLoops.LANE_OF_F2;
-import static org.dnckernels.simd.SimdLoops.LANE_OF_F3;
-import static org.dnckernels.simd.SimdLoops.ODD_QUARTERS;
-import static org.dnckernels.simd.SimdLoops.SWAP_1;
-import static org.dnckernels.simd.SimdLoops.SWAP_2;
-import static org.dnckernels.simd.SimdLoops.SWAP_4;
-import static org.dnckernels.simd.SimdLoops.SWAP_8;
-import static org.dnckernels.simd.SimdLoops.SWAP_HALVES;
-import static org.dnckernels.simd.SimdLoops.SWAP_QUARTERS;
-import static org.dnckernels.simd.SimdLoops.array;
-import static org.dnckernels.simd.SimdLoops.offset;
-import static org.dnckernels.simd.SimdLoops.sumLanes;
+import static org.dnckernels.HostKernels.array;
+import static org.dnckernels.HostKernels.offset;
+import static org.dnckernels.simd.SimdConfig.USE_FMA;
+import static org.dnckernels.simd.SimdConfig.madd;
+import static org.dnckernels.simd.SimdLanes.HIGH_HALVES;
+import static org.dnckernels.simd.SimdLanes.LANE_OF_F1;
+import static org.dnckernels.simd.SimdLanes.LANE_OF_F2;
+import static org.dnckernels.simd.SimdLanes.LANE_OF_F3;
+import static org.dnckernels.simd.SimdLanes.ODD_QUARTERS;
+import static org.dnckernels.simd.SimdLanes.SWAP_1;
+import static org.dnckernels.simd.SimdLanes.SWAP_2;
+import static org.dnckernels.simd.SimdLanes.SWAP_4;
+import static org.dnckernels.simd.SimdLanes.SWAP_8;
+import static org.dnckernels.simd.SimdLanes.SWAP_HALVES;
+import static org.dnckernels.simd.SimdLanes.SWAP_QUARTERS;
+import static org.dnckernels.simd.SimdLanes.sumLanes;
 import static org.dnckernels.simd.SimdSpecies.FLOAT;
 import static org.dnckernels.simd.SimdSpecies.LANES;
-import static org.dnckernels.simd.SimdLoops.USE_FMA;
-import static org.dnckernels.simd.SimdLoops.madd;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import org.dnckernels.HostScratch;
 import org.dnckernels.Tensor;
 
 /**
@@ -42,7 +43,7 @@ import org.dnckernels.Tensor;
  * blended to an exact 0, and stores it), the others re-read it from L1. An odd head's kernel follows over chunks
  * of rows that stay in L2. So L comes from memory once, and goes back once when updated. Each kernel runs the
  * row loop itself: a call per block of rows is slower on a matrix streamed from memory (docs/simd.md). Forward
- * sums keep float lanes along the row and reduce them in registers with SimdLoops' four-row lane sums, written
+ * sums keep float lanes along the row and reduce them in registers with SimdLanes' four-row lane sums, written
  * out inline (tail in double): that kernel is at C2's inlining node cutoff, and the former call to an array form
  * of those sums was left out of line. Backward sums accumulate in float, rows in ascending order, per
  * segment of rows ({@link #SEGMENT_ROWS}): the first segment's in the output rows, each other's in rows of its
@@ -76,7 +77,7 @@ final class SimdTemporalLinkage {
       for (int h = 0; h < wh; h++) {
         int row = (b * wh + h) * n;
         // clamped to [0, 1] as the equations keep it: Σw rounds above 1 and a result above 1
-        float keep = (float) Math.max(0, 1.0 - SimdLoops.sum(w, wOff + row, n));
+        float keep = (float) Math.max(0, 1.0 - SimdReductions.sum(w, wOff + row, n));
         int i = 0;
         for (; i < bound; i += LANES) {
           FloatVector pv = FloatVector.fromArray(FLOAT, p, pOff + row + i);
@@ -161,7 +162,7 @@ final class SimdTemporalLinkage {
     int wh = link.dim(1), n = link.dim(2), r = prevReadWeights.dim(1), segs = segments(n, segmentRows);
     // this thread's partial sums of one matrix, after the lanes that linkUnits takes from the same scratch
     int perMatrix = partialFloats(1, n, r, segs);
-    float[] partials = SimdLoops.scratch().floats(LANES + perMatrix);
+    float[] partials = HostScratch.get().floats(0, LANES + perMatrix);
     for (int m = b0 * wh; m < b1 * wh; m++) {
       // matrix m's partials start at LANES
       int partialsOf0 = LANES - m * perMatrix;
@@ -186,11 +187,11 @@ final class SimdTemporalLinkage {
     int lOff = offset(link), xOff = offset(prevReadWeights), fOff = offset(forward), bOff = offset(backward);
     float[] p = update ? array(prevPrecedence) : null, w = update ? array(writeWeights) : null;
     int pOff = update ? offset(prevPrecedence) : 0, wOff = update ? offset(writeWeights) : 0;
-    SimdLoops.Scratch scratch = SimdLoops.scratch();
+    HostScratch scratch = HostScratch.get();
     // one vector's lanes, for the rows left over from the four-row blocks
-    float[] lanes = scratch.floats(LANES);
+    float[] lanes = scratch.floats(0, LANES);
     // per read head: the offsets of its previous read weights, backward row and forward row
-    int[] heads = scratch.ints(3 * r);
+    int[] heads = scratch.ints(0, 3 * r);
     // with an odd head count above 1, the single head's kernel passes over each chunk of rows after the pairs' one
     // and finds it in L2
     int pairs = r / 2;
@@ -256,7 +257,7 @@ final class SimdTemporalLinkage {
    */
   private static void updateRows(float[] l, int lb, int n, float[] p, int pb, float[] w, int wb, int i0, int i1) {
     int bound = FLOAT.loopBound(n);
-    float wMax = SimdLoops.max(w, wb, n);
+    float wMax = SimdReductions.max(w, wb, n);
     int i = i0;
     for (; i + 4 <= i1; i += 4) {
       int r0 = lb + i * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
@@ -343,7 +344,7 @@ final class SimdTemporalLinkage {
     int xa = heads[3 * k], ba = heads[3 * k + 1], fa = heads[3 * k + 2];
     int bound = FLOAT.loopBound(n);
     FloatVector index = FloatVector.zero(FLOAT).addIndex(1);
-    float wMax = update ? SimdLoops.max(w, wb, n) : 0f;
+    float wMax = update ? SimdReductions.max(w, wb, n) : 0f;
     int i = i0;
     for (; i + 4 <= i1; i += 4) {
       int r0 = lb + i * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
@@ -415,7 +416,7 @@ final class SimdTemporalLinkage {
         s3 += (double) l3 * xj;
         bwd[ba + j] = madd(l3, a3, madd(l2, a2, madd(l1, a1, madd(l0, a0, bwd[ba + j]))));
       }
-      // lane sums of f0..f3, the fold of SimdLoops' four-row lane sums (inline: see there)
+      // lane sums of f0..f3, the fold of SimdLanes' four-row lane sums (inline: see there)
       FloatVector fs = f0.blend(f1, HIGH_HALVES).add(f1.blend(f0, HIGH_HALVES).rearrange(SWAP_HALVES));
       FloatVector f23 = f2.blend(f3, HIGH_HALVES).add(f3.blend(f2, HIGH_HALVES).rearrange(SWAP_HALVES));
       fs = fs.blend(f23, ODD_QUARTERS).add(f23.blend(fs, ODD_QUARTERS).rearrange(SWAP_QUARTERS));
@@ -444,7 +445,7 @@ final class SimdTemporalLinkage {
       float[] fwd, int[] heads, int pairs, int i0, int i1, float[] lanes) {
     int bound = FLOAT.loopBound(n);
     FloatVector index = FloatVector.zero(FLOAT).addIndex(1);
-    float wMax = update ? SimdLoops.max(w, wb, n) : 0f;
+    float wMax = update ? SimdReductions.max(w, wb, n) : 0f;
     int i = i0;
     for (; i + 4 <= i1; i += 4) {
       for (int k = 0; k < 2 * pairs; k += 2) {
@@ -537,7 +538,7 @@ final class SimdTemporalLinkage {
           bwd[ba + j] = madd(l3, a3, madd(l2, a2, madd(l1, a1, madd(l0, a0, bwd[ba + j]))));
           bwd[bc + j] = madd(l3, e3, madd(l2, e2, madd(l1, e1, madd(l0, e0, bwd[bc + j]))));
         }
-        // lane sums of f0..f3, the fold of SimdLoops' four-row lane sums (inline: see there)
+        // lane sums of f0..f3, the fold of SimdLanes' four-row lane sums (inline: see there)
         FloatVector fs = f0.blend(f1, HIGH_HALVES).add(f1.blend(f0, HIGH_HALVES).rearrange(SWAP_HALVES));
         FloatVector f23 = f2.blend(f3, HIGH_HALVES).add(f3.blend(f2, HIGH_HALVES).rearrange(SWAP_HALVES));
         fs = fs.blend(f23, ODD_QUARTERS).add(f23.blend(fs, ODD_QUARTERS).rearrange(SWAP_QUARTERS));
@@ -549,7 +550,7 @@ final class SimdTemporalLinkage {
         fwd[fa + i + 1] = (float) (s1 + fs.lane(LANE_OF_F1));
         fwd[fa + i + 2] = (float) (s2 + fs.lane(LANE_OF_F2));
         fwd[fa + i + 3] = (float) (s3 + fs.lane(LANE_OF_F3));
-        // lane sums of g0..g3, the fold of SimdLoops' four-row lane sums (inline: see there)
+        // lane sums of g0..g3, the fold of SimdLanes' four-row lane sums (inline: see there)
         FloatVector gs = g0.blend(g1, HIGH_HALVES).add(g1.blend(g0, HIGH_HALVES).rearrange(SWAP_HALVES));
         FloatVector g23 = g2.blend(g3, HIGH_HALVES).add(g3.blend(g2, HIGH_HALVES).rearrange(SWAP_HALVES));
         gs = gs.blend(g23, ODD_QUARTERS).add(g23.blend(gs, ODD_QUARTERS).rearrange(SWAP_QUARTERS));

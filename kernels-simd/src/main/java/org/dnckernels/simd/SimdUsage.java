@@ -1,10 +1,10 @@
 package org.dnckernels.simd;
 
-import static org.dnckernels.simd.SimdLoops.array;
-import static org.dnckernels.simd.SimdLoops.offset;
+import static org.dnckernels.HostKernels.array;
+import static org.dnckernels.HostKernels.offset;
+import static org.dnckernels.simd.SimdConfig.USE_FMA;
 import static org.dnckernels.simd.SimdSpecies.FLOAT;
 import static org.dnckernels.simd.SimdSpecies.LANES;
-import static org.dnckernels.simd.SimdLoops.USE_FMA;
 
 import jdk.incubator.vector.FloatVector;
 import org.dnckernels.Tensor;
