@@ -14,6 +14,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.dnckernels.DncKernels;
 import org.dnckernels.HostScratch;
+import org.dnckernels.KernelMath;
 import org.dnckernels.Tensor;
 
 /**
@@ -39,7 +40,7 @@ import org.dnckernels.Tensor;
  * The key packing and the usage update between heads are vectorised; the product reads ũ back from the key (first
  * head), so its only random access is the store of the weight.
  */
-final class SimdAllocation {
+final class SimdAllocation implements KernelMath.Allocation {
   private static final VectorSpecies<Long> LONG = FLOAT.withLanes(long.class);
   private static final VectorSpecies<Double> DOUBLE = FLOAT.withLanes(double.class);
   private static final int HALF = LANES / 2;
@@ -54,10 +55,49 @@ final class SimdAllocation {
   /** Digit counters: 8 digits of 8 bits or 6 of 11. */
   private static final int COUNTS = 6 << 11;
 
-  private SimdAllocation() {}
+  private final SimdSplitter split;
+  /** The call being split, by name; only the holder of the pool writes it. */
+  private final Call call = new Call();
+
+  SimdAllocation(SimdSplitter split) {
+    this.split = split;
+  }
+
+  @Override
+  public void allocation(Tensor usage, Tensor writeGates, Tensor allocationGates, Tensor out, int b0, int b1) {
+    // the sort dominates: n log n per write head
+    long work = (long) (b1 - b0) * out.dim(1) * usage.dim(1) * (2 + SimdKernels.log2(usage.dim(1)));
+    int parts = split.acquire(b0, b1, usage.dim(0), work);
+    if (parts == 1) {
+      allocationSlice(usage, writeGates, allocationGates, out, b0, b1);
+      return;
+    }
+    call.usage = usage;
+    call.writeGates = writeGates;
+    call.allocationGates = allocationGates;
+    call.out = out;
+    split.runAndRelease(call, parts, b1);
+  }
+
+  private static final class Call implements SimdBatchPool.Slices {
+    Tensor usage;
+    Tensor writeGates;
+    Tensor allocationGates;
+    Tensor out;
+
+    @Override
+    public void run(int b0, int b1) {
+      allocationSlice(usage, writeGates, allocationGates, out, b0, b1);
+    }
+
+    @Override
+    public void clear() {
+      usage = writeGates = allocationGates = out = null;
+    }
+  }
 
   /** Batch entries [b0, b1). */
-  static void allocation(Tensor usage, Tensor writeGates, Tensor allocationGates, Tensor out, int b0, int b1) {
+  static void allocationSlice(Tensor usage, Tensor writeGates, Tensor allocationGates, Tensor out, int b0, int b1) {
     int n = usage.dim(1), wh = writeGates.dim(1);
     float[] us = array(usage), gw = array(writeGates), ga = array(allocationGates), o = array(out);
     int usOff = offset(usage), gwOff = offset(writeGates), gaOff = offset(allocationGates), oOff = offset(out);

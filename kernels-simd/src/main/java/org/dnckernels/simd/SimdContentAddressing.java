@@ -18,6 +18,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 import org.dnckernels.DncKernels;
 import org.dnckernels.HostScratch;
+import org.dnckernels.KernelMath;
 import org.dnckernels.Tensor;
 
 /**
@@ -38,7 +39,7 @@ import org.dnckernels.Tensor;
  * blocks added in double, scale. Every lane sum has {@link SimdLanes#sumLanes}' fixed order, so a result does
  * not depend on whether C2 compiled the kernel.
  */
-final class SimdContentAddressing {
+final class SimdContentAddressing implements KernelMath.ContentAddressing {
   private static final VectorSpecies<Float> SPECIES = SimdSpecies.FLOAT;
   private static final int LANES = SimdSpecies.LANES;
   /** lane FMA (inline at each use: a helper method taking vectors could box them). */
@@ -61,9 +62,47 @@ final class SimdContentAddressing {
    * cost about 16. The sums land in lanes 0, LANE_OF_F1, LANE_OF_F2 and LANE_OF_F3.
    */
 
-  private SimdContentAddressing() {}
+  private final SimdSplitter split;
+  /** The call being split, by name; only the holder of the pool writes it. */
+  private final Call call = new Call();
 
-  static void contentWeights(Tensor memory, Tensor keys, Tensor strengths, Tensor out, int b0, int b1) {
+  SimdContentAddressing(SimdSplitter split) {
+    this.split = split;
+  }
+
+  @Override
+  public void contentWeights(Tensor memory, Tensor keys, Tensor strengths, Tensor out, int b0, int b1) {
+    long work = (long) (b1 - b0) * (keys.dim(1) + 1) * memory.dim(1) * memory.dim(2);
+    int parts = split.acquire(b0, b1, memory.dim(0), work);
+    if (parts == 1) {
+      contentWeightsSlice(memory, keys, strengths, out, b0, b1);
+      return;
+    }
+    call.memory = memory;
+    call.keys = keys;
+    call.strengths = strengths;
+    call.out = out;
+    split.runAndRelease(call, parts, b1);
+  }
+
+  private static final class Call implements SimdBatchPool.Slices {
+    Tensor memory;
+    Tensor keys;
+    Tensor strengths;
+    Tensor out;
+
+    @Override
+    public void run(int b0, int b1) {
+      contentWeightsSlice(memory, keys, strengths, out, b0, b1);
+    }
+
+    @Override
+    public void clear() {
+      memory = keys = strengths = out = null;
+    }
+  }
+
+  static void contentWeightsSlice(Tensor memory, Tensor keys, Tensor strengths, Tensor out, int b0, int b1) {
     int n = memory.dim(1), w = memory.dim(2), h = keys.dim(1);
     float[] m = array(memory), k = array(keys), beta = array(strengths), o = array(out);
     int mBase = offset(memory), kBase = offset(keys), sBase = offset(strengths), oBase = offset(out);

@@ -9,6 +9,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import org.dnckernels.InterfaceValues;
+import org.dnckernels.KernelMath;
 import org.dnckernels.Tensor;
 
 /**
@@ -19,11 +20,46 @@ import org.dnckernels.Tensor;
  * go through a vectorised stable sigmoid (exp from {@link SimdMath}), the strengths (oneplus), the two gates and
  * the 3-mode softmaxes are scalar in double.
  */
-final class SimdInterfaceSplit {
-  private SimdInterfaceSplit() {}
+final class SimdInterfaceSplit implements KernelMath.InterfaceSplit {
+  private final SimdSplitter split;
+  /** The call being split, by name; only the holder of the pool writes it. */
+  private final Call call = new Call();
+
+  SimdInterfaceSplit(SimdSplitter split) {
+    this.split = split;
+  }
+
+  @Override
+  public void interfaceSplit(Tensor raw, InterfaceValues out, int b0, int b1) {
+    long work = 4L * (b1 - b0) * raw.dim(1);
+    int parts = split.acquire(b0, b1, raw.dim(0), work);
+    if (parts == 1) {
+      splitSlice(raw, out, b0, b1);
+      return;
+    }
+    call.raw = raw;
+    call.out = out;
+    split.runAndRelease(call, parts, b1);
+  }
+
+  private static final class Call implements SimdBatchPool.Slices {
+    Tensor raw;
+    InterfaceValues out;
+
+    @Override
+    public void run(int b0, int b1) {
+      splitSlice(raw, out, b0, b1);
+    }
+
+    @Override
+    public void clear() {
+      raw = null;
+      out = null;
+    }
+  }
 
   /** Batch entries [b0, b1). R and W come from {@code out.readKeys()} [B,R,W]. */
-  static void split(Tensor raw, InterfaceValues out, int b0, int b1) {
+  static void splitSlice(Tensor raw, InterfaceValues out, int b0, int b1) {
     int r = out.readKeys().dim(1), w = out.readKeys().dim(2);
     int size = raw.dim(1);
     float[] x = array(raw);

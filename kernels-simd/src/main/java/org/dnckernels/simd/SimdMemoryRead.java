@@ -7,6 +7,7 @@ import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 import org.dnckernels.HostScratch;
+import org.dnckernels.KernelMath;
 import org.dnckernels.Tensor;
 
 /**
@@ -20,7 +21,7 @@ import org.dnckernels.Tensor;
  * like the scalar backend's. Heads beyond a multiple of four take one-head tiles (a second pass over the
  * block, from cache).
  */
-final class SimdMemoryRead {
+final class SimdMemoryRead implements KernelMath.MemoryRead {
   private static final VectorSpecies<Float> SPECIES = SimdSpecies.FLOAT;
   private static final int LANES = SimdSpecies.LANES;
   /** lane FMA (inline at each use: a helper method taking vectors could box them). */
@@ -31,9 +32,45 @@ final class SimdMemoryRead {
    */
   private static final int BLOCK_BYTES = 256 * 1024;
 
-  private SimdMemoryRead() {}
+  private final SimdSplitter split;
+  /** The call being split, by name; only the holder of the pool writes it. */
+  private final Call call = new Call();
 
-  static void read(Tensor memory, Tensor readWeights, Tensor out, int b0, int b1) {
+  SimdMemoryRead(SimdSplitter split) {
+    this.split = split;
+  }
+
+  @Override
+  public void read(Tensor memory, Tensor readWeights, Tensor out, int b0, int b1) {
+    long work = (long) (b1 - b0) * readWeights.dim(1) * memory.dim(1) * memory.dim(2);
+    int parts = split.acquire(b0, b1, memory.dim(0), work);
+    if (parts == 1) {
+      readSlice(memory, readWeights, out, b0, b1);
+      return;
+    }
+    call.memory = memory;
+    call.readWeights = readWeights;
+    call.out = out;
+    split.runAndRelease(call, parts, b1);
+  }
+
+  private static final class Call implements SimdBatchPool.Slices {
+    Tensor memory;
+    Tensor readWeights;
+    Tensor out;
+
+    @Override
+    public void run(int b0, int b1) {
+      readSlice(memory, readWeights, out, b0, b1);
+    }
+
+    @Override
+    public void clear() {
+      memory = readWeights = out = null;
+    }
+  }
+
+  static void readSlice(Tensor memory, Tensor readWeights, Tensor out, int b0, int b1) {
     int n = memory.dim(1), w = memory.dim(2), r = readWeights.dim(1);
     float[] m = array(memory), rw = array(readWeights), o = array(out);
     int mBase = offset(memory), wBase = offset(readWeights), oBase = offset(out);

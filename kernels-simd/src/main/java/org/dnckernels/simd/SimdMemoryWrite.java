@@ -5,6 +5,7 @@ import static org.dnckernels.HostKernels.offset;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
+import org.dnckernels.KernelMath;
 import org.dnckernels.Tensor;
 
 /**
@@ -16,15 +17,53 @@ import org.dnckernels.Tensor;
  * retention product and the added sum in registers, then one multiply and add with M. Products in float lanes
  * (the scalar backend uses double): with Wh factors in [0,1] the rounding stays within a few ulps.
  */
-final class SimdMemoryWrite {
+final class SimdMemoryWrite implements KernelMath.MemoryWrite {
   private static final VectorSpecies<Float> SPECIES = SimdSpecies.FLOAT;
   private static final int LANES = SimdSpecies.LANES;
   /** bytes of memory rows per block: a block stays in L1 while its column tiles walk it. */
   private static final int BLOCK_BYTES = 16 * 1024;
 
-  private SimdMemoryWrite() {}
+  private final SimdSplitter split;
+  /** The call being split, by name; only the holder of the pool writes it. */
+  private final Call call = new Call();
 
-  static void eraseAndAdd(Tensor memory, Tensor writeWeights, Tensor erase, Tensor add, int b0, int b1) {
+  SimdMemoryWrite(SimdSplitter split) {
+    this.split = split;
+  }
+
+  @Override
+  public void eraseAndAdd(Tensor memory, Tensor writeWeights, Tensor erase, Tensor add, int b0, int b1) {
+    long work = (long) (b1 - b0) * writeWeights.dim(1) * memory.dim(1) * memory.dim(2);
+    int parts = split.acquire(b0, b1, memory.dim(0), work);
+    if (parts == 1) {
+      eraseAndAddSlice(memory, writeWeights, erase, add, b0, b1);
+      return;
+    }
+    call.memory = memory;
+    call.writeWeights = writeWeights;
+    call.erase = erase;
+    call.add = add;
+    split.runAndRelease(call, parts, b1);
+  }
+
+  private static final class Call implements SimdBatchPool.Slices {
+    Tensor memory;
+    Tensor writeWeights;
+    Tensor erase;
+    Tensor add;
+
+    @Override
+    public void run(int b0, int b1) {
+      eraseAndAddSlice(memory, writeWeights, erase, add, b0, b1);
+    }
+
+    @Override
+    public void clear() {
+      memory = writeWeights = erase = add = null;
+    }
+  }
+
+  static void eraseAndAddSlice(Tensor memory, Tensor writeWeights, Tensor erase, Tensor add, int b0, int b1) {
     int n = memory.dim(1), w = memory.dim(2), wh = writeWeights.dim(1);
     float[] m = array(memory), ww = array(writeWeights), e = array(erase), a = array(add);
     int mBase = offset(memory), wBase = offset(writeWeights), eBase = offset(erase), aBase = offset(add);

@@ -11,6 +11,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import org.dnckernels.KernelMath;
 import org.dnckernels.Tensor;
 
 /**
@@ -22,11 +23,88 @@ import org.dnckernels.Tensor;
  *   sharpen:     out[i] = (w[i]/max w)^γ / Σ_j (w[j]/max w)^γ     (all-zero row: 1/N)
  * </pre>
  */
-final class SimdNtmAddressing {
-  private SimdNtmAddressing() {}
+final class SimdNtmAddressing implements KernelMath.NtmAddressing {
+  private final SimdSplitter split;
+  /** The call being split, by name; only the holder of the pool writes it. */
+  private final Call call = new Call();
+
+  SimdNtmAddressing(SimdSplitter split) {
+    this.split = split;
+  }
+
+  @Override
+  public void ntmInterpolate(Tensor content, Tensor previous, Tensor gate, Tensor out, int b0, int b1) {
+    long work = (long) (b1 - b0) * content.dim(1) * content.dim(2);
+    int parts = split.acquire(b0, b1, content.dim(0), work);
+    if (parts == 1) {
+      interpolateSlice(content, previous, gate, out, b0, b1);
+      return;
+    }
+    call.kernel = Kernel.INTERPOLATE;
+    call.content = content;
+    call.previous = previous;
+    call.gate = gate;
+    call.out = out;
+    split.runAndRelease(call, parts, b1);
+  }
+
+  @Override
+  public void ntmShift(Tensor weights, Tensor shift, Tensor out, int b0, int b1) {
+    long work = (long) (b1 - b0) * weights.dim(1) * weights.dim(2) * shift.dim(2);
+    int parts = split.acquire(b0, b1, weights.dim(0), work);
+    if (parts == 1) {
+      shiftSlice(weights, shift, out, b0, b1);
+      return;
+    }
+    call.kernel = Kernel.SHIFT;
+    call.weights = weights;
+    call.shift = shift;
+    call.out = out;
+    split.runAndRelease(call, parts, b1);
+  }
+
+  @Override
+  public void ntmSharpen(Tensor weights, Tensor gamma, Tensor out, int b0, int b1) {
+    long work = 16L * (b1 - b0) * weights.dim(1) * weights.dim(2); // pow per element: a few dozen operations
+    int parts = split.acquire(b0, b1, weights.dim(0), work);
+    if (parts == 1) {
+      sharpenSlice(weights, gamma, out, b0, b1);
+      return;
+    }
+    call.kernel = Kernel.SHARPEN;
+    call.weights = weights;
+    call.gamma = gamma;
+    call.out = out;
+    split.runAndRelease(call, parts, b1);
+  }
+
+  private enum Kernel {
+    INTERPOLATE, SHIFT, SHARPEN
+  }
+
+  /** The family's call being split, its arguments by name (those of the other kernels null). */
+  private static final class Call implements SimdBatchPool.Slices {
+    Kernel kernel;
+    Tensor content, previous, gate, weights, shift, gamma, out;
+
+    @Override
+    public void run(int b0, int b1) {
+      switch (kernel) {
+        case INTERPOLATE -> interpolateSlice(content, previous, gate, out, b0, b1);
+        case SHIFT -> shiftSlice(weights, shift, out, b0, b1);
+        case SHARPEN -> sharpenSlice(weights, gamma, out, b0, b1);
+      }
+    }
+
+    @Override
+    public void clear() {
+      kernel = null;
+      content = previous = gate = weights = shift = gamma = out = null;
+    }
+  }
 
   /** Batch entries [b0, b1). {@code out} may be {@code content} or {@code previous}: elementwise, read first. */
-  static void interpolate(Tensor content, Tensor previous, Tensor gate, Tensor out, int b0, int b1) {
+  static void interpolateSlice(Tensor content, Tensor previous, Tensor gate, Tensor out, int b0, int b1) {
     int h = content.dim(1), n = content.dim(2);
     float[] c = array(content), w = array(previous), g = array(gate), o = array(out);
     int cOff = offset(content), wOff = offset(previous), gOff = offset(gate), oOff = offset(out);
@@ -51,7 +129,7 @@ final class SimdNtmAddressing {
    * Batch entries [b0, b1). Slots k..N−k−1 never wrap: vectorised over i with unaligned loads of w at i − d, one
    * fma per tap. The 2k wrapping slots (and the middle's remainder) are scalar, summed in double.
    */
-  static void shift(Tensor weights, Tensor shift, Tensor out, int b0, int b1) {
+  static void shiftSlice(Tensor weights, Tensor shift, Tensor out, int b0, int b1) {
     int h = weights.dim(1), n = weights.dim(2), taps = shift.dim(2), k = taps / 2;
     float[] w = array(weights), s = array(shift), o = array(out);
     int wOff = offset(weights), sOff = offset(shift), oOff = offset(out);
@@ -113,7 +191,7 @@ final class SimdNtmAddressing {
    * {@code out} may be
    * {@code weights}: each pass reads an element before it writes it.
    */
-  static void sharpen(Tensor weights, Tensor gamma, Tensor out, int b0, int b1) {
+  static void sharpenSlice(Tensor weights, Tensor gamma, Tensor out, int b0, int b1) {
     int h = weights.dim(1), n = weights.dim(2);
     float[] w = array(weights), g = array(gamma), o = array(out);
     int wOff = offset(weights), gOff = offset(gamma), oOff = offset(out);

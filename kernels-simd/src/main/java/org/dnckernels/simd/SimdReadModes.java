@@ -8,6 +8,7 @@ import static org.dnckernels.simd.SimdSpecies.FLOAT;
 import static org.dnckernels.simd.SimdSpecies.LANES;
 
 import jdk.incubator.vector.FloatVector;
+import org.dnckernels.KernelMath;
 import org.dnckernels.Tensor;
 
 /**
@@ -15,11 +16,51 @@ import org.dnckernels.Tensor;
  * one pass over the 2Wh+1 input rows per read head, the sum in a register. Clamped at 1, the bound for modes
  * that sum to 1 over weightings: float rounding of the modes' sum must not take a read weight above it.
  */
-final class SimdReadModes {
-  private SimdReadModes() {}
+final class SimdReadModes implements KernelMath.ReadModes {
+  private final SimdSplitter split;
+  /** The call being split, by name; only the holder of the pool writes it. */
+  private final Call call = new Call();
+
+  SimdReadModes(SimdSplitter split) {
+    this.split = split;
+  }
+
+  @Override
+  public void readModeMix(Tensor modes, Tensor backward, Tensor content, Tensor forward, Tensor out, int b0, int b1) {
+    long work = (long) (b1 - b0) * backward.dim(1) * modes.dim(2) * backward.dim(3);
+    int parts = split.acquire(b0, b1, backward.dim(0), work);
+    if (parts == 1) {
+      readModeMixSlice(modes, backward, content, forward, out, b0, b1);
+      return;
+    }
+    call.modes = modes;
+    call.backward = backward;
+    call.content = content;
+    call.forward = forward;
+    call.out = out;
+    split.runAndRelease(call, parts, b1);
+  }
+
+  private static final class Call implements SimdBatchPool.Slices {
+    Tensor modes;
+    Tensor backward;
+    Tensor content;
+    Tensor forward;
+    Tensor out;
+
+    @Override
+    public void run(int b0, int b1) {
+      readModeMixSlice(modes, backward, content, forward, out, b0, b1);
+    }
+
+    @Override
+    public void clear() {
+      modes = backward = content = forward = out = null;
+    }
+  }
 
   /** Batch entries [b0, b1). */
-  static void readModeMix(Tensor modes, Tensor backward, Tensor content, Tensor forward, Tensor out, int b0, int b1) {
+  static void readModeMixSlice(Tensor modes, Tensor backward, Tensor content, Tensor forward, Tensor out, int b0, int b1) {
     int r = backward.dim(1), wh = backward.dim(2), n = backward.dim(3), m = 2 * wh + 1;
     float[] pi = array(modes), bw = array(backward), c = array(content), fw = array(forward), o = array(out);
     int piOff = offset(modes), bwOff = offset(backward), cOff = offset(content), fwOff = offset(forward);

@@ -23,6 +23,7 @@ import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import org.dnckernels.HostScratch;
+import org.dnckernels.KernelMath;
 import org.dnckernels.Tensor;
 
 /**
@@ -51,7 +52,7 @@ import org.dnckernels.Tensor;
  * has fewer matrices than threads (B = 1), with the same bits as one thread running them in turn. So the fused
  * results equal linkUpdate then forwardBackward bit for bit, on any thread count.
  */
-final class SimdTemporalLinkage {
+final class SimdTemporalLinkage implements KernelMath.TemporalLinkage {
   /** Floats of L per chunk of rows when an odd read head passes over it after the pairs (128 KiB: inside L2). */
   static final int CHUNK_FLOATS = 32 * 1024;
   /**
@@ -62,13 +63,161 @@ final class SimdTemporalLinkage {
   /** Segments per matrix at most: more threads than this on one matrix would gain little. */
   static final int MAX_SEGMENTS = 8;
 
-  private SimdTemporalLinkage() {}
+  private final SimdSplitter split;
+  /** The call being split, by name; only the holder of the pool writes it. */
+  private final Call call = new Call();
+
+  SimdTemporalLinkage(SimdSplitter split) {
+    this.split = split;
+  }
+
+  @Override
+  public void precedence(Tensor precedence, Tensor writeWeights, int b0, int b1) {
+    long work = (long) (b1 - b0) * precedence.dim(1) * precedence.dim(2);
+    int parts = split.acquire(b0, b1, precedence.dim(0), work);
+    if (parts == 1) {
+      precedenceSlice(precedence, writeWeights, b0, b1);
+      return;
+    }
+    call.set(Kernel.PRECEDENCE, null, precedence, writeWeights, null, null, null);
+    split.runAndRelease(call, parts, b1);
+  }
+
+  @Override
+  public void linkUpdate(Tensor link, Tensor prevPrecedence, Tensor writeWeights, int b0, int b1) {
+    long n = link.dim(2), work = (b1 - b0) * link.dim(1) * n * n;
+    if (!splitLinkPass(Kernel.LINK_UPDATE, work, link, prevPrecedence, writeWeights, null, null, null, b0, b1)) {
+      linkUpdateSlice(link, prevPrecedence, writeWeights, split.segmentRows, b0, b1);
+    }
+  }
+
+  @Override
+  public void forwardBackward(Tensor link, Tensor prevReadWeights, Tensor forward, Tensor backward, int b0, int b1) {
+    long n = link.dim(2), work = (b1 - b0) * link.dim(1) * prevReadWeights.dim(1) * 2 * n * n;
+    if (!splitLinkPass(Kernel.FORWARD_BACKWARD, work, link, null, null, prevReadWeights, forward, backward, b0, b1)) {
+      forwardBackwardSlice(link, prevReadWeights, forward, backward, split.segmentRows, b0, b1);
+    }
+  }
+
+  @Override
+  public void linkUpdateAndWeightings(Tensor link, Tensor prevPrecedence, Tensor writeWeights,
+      Tensor prevReadWeights, Tensor forward, Tensor backward, int b0, int b1) {
+    long n = link.dim(2), work = (b1 - b0) * link.dim(1) * (1 + 2L * prevReadWeights.dim(1)) * n * n;
+    if (!splitLinkPass(Kernel.LINK_FUSED, work, link, prevPrecedence, writeWeights, prevReadWeights, forward, backward,
+        b0, b1)) {
+      linkUpdateAndWeightingsSlice(link, prevPrecedence, writeWeights, prevReadWeights, forward, backward,
+          split.segmentRows, b0, b1);
+    }
+  }
+
+  /**
+   * Splits a whole-batch link kernel over the pool: by batch entries when the batch divides well over the threads
+   * (no partial sums), else by units (segments of rows of each matrix, see {@link #segments}) with the partial
+   * backward sums in the splitter's buffer. {@code false}: run inline. Unused tensors are null.
+   */
+  private boolean splitLinkPass(Kernel kernel, long work, Tensor link, Tensor prevPrecedence, Tensor writeWeights,
+      Tensor prevReadWeights, Tensor forward, Tensor backward, int b0, int b1) {
+    int batch = link.dim(0);
+    if (b0 != 0 || b1 != batch) {
+      return false;
+    }
+    int n = link.dim(2), matrices = batch * link.dim(1), segs = segments(n, split.segmentRows);
+    if (segs == 1 || batch >= split.threads && batch % split.threads == 0) {
+      int parts = split.acquire(0, batch, batch, work);
+      if (parts == 1) {
+        return false;
+      }
+      call.set(kernel, link, prevPrecedence, writeWeights, prevReadWeights, forward, backward);
+      split.runAndRelease(call, parts, batch);
+      return true;
+    }
+    int units = matrices * segs;
+    int parts = split.acquireUnits(units, work);
+    if (parts == 1) {
+      return false;
+    }
+    call.set(kernel, link, prevPrecedence, writeWeights, prevReadWeights, forward, backward);
+    call.segments = segs;
+    if (prevReadWeights != null) {
+      call.partials = split.linkPartials(partialFloats(matrices, n, prevReadWeights.dim(1), segs));
+    }
+    split.runAndRelease(call, parts, units);
+    return true;
+  }
+
+  private enum Kernel {
+    PRECEDENCE, LINK_UPDATE, FORWARD_BACKWARD, LINK_FUSED
+  }
+
+  /** The family's call being split, its arguments by name (those a kernel does not take are null). */
+  private final class Call implements SimdBatchPool.Slices {
+    Kernel kernel;
+    Tensor link, precedence, prevPrecedence, writeWeights, prevReadWeights, forward, backward;
+    /** Segments per link matrix when a link kernel is split by units, else 0; its partial sums. */
+    int segments;
+    float[] partials;
+
+    void set(Kernel kernel, Tensor link, Tensor precedence, Tensor writeWeights, Tensor prevReadWeights,
+        Tensor forward, Tensor backward) {
+      this.kernel = kernel;
+      this.link = link;
+      // the link kernels take p_{t−1}; precedence updates p in place
+      this.precedence = kernel == Kernel.PRECEDENCE ? precedence : null;
+      this.prevPrecedence = kernel == Kernel.PRECEDENCE ? null : precedence;
+      this.writeWeights = writeWeights;
+      this.prevReadWeights = prevReadWeights;
+      this.forward = forward;
+      this.backward = backward;
+      this.segments = 0;
+      this.partials = null;
+    }
+
+    @Override
+    public void run(int b0, int b1) {
+      int rows = split.segmentRows;
+      switch (kernel) {
+        case PRECEDENCE -> precedenceSlice(precedence, writeWeights, b0, b1);
+        case LINK_UPDATE -> {
+          if (segments > 0) {
+            linkUpdateUnits(link, prevPrecedence, writeWeights, segments, b0, b1);
+          } else {
+            linkUpdateSlice(link, prevPrecedence, writeWeights, rows, b0, b1);
+          }
+        }
+        case FORWARD_BACKWARD, LINK_FUSED -> {
+          if (segments > 0) {
+            linkUnits(link, prevPrecedence, writeWeights, prevReadWeights, forward, backward, partials, 0, segments,
+                b0, b1);
+          } else if (kernel == Kernel.FORWARD_BACKWARD) {
+            forwardBackwardSlice(link, prevReadWeights, forward, backward, rows, b0, b1);
+          } else {
+            linkUpdateAndWeightingsSlice(link, prevPrecedence, writeWeights, prevReadWeights, forward, backward, rows,
+                b0, b1);
+          }
+        }
+      }
+    }
+
+    /** A link pass split by units: the partial backward sums go into the output, in segment order. */
+    @Override
+    public void afterSlices() {
+      if (segments > 0 && partials != null) {
+        addPartials(backward, link.dim(1), prevReadWeights.dim(1), partials, 0, segments, 0,
+            link.dim(0) * link.dim(1));
+      }
+    }
+
+    @Override
+    public void clear() {
+      set(null, null, null, null, null, null, null);
+    }
+  }
 
   // -------------------------------------------------------------------------------------------------------
   // precedence
 
   /** Batch entries [b0, b1): {@code p ← (1 − Σ w) p + w} per write head, in place. */
-  static void precedence(Tensor precedence, Tensor writeWeights, int b0, int b1) {
+  static void precedenceSlice(Tensor precedence, Tensor writeWeights, int b0, int b1) {
     int wh = precedence.dim(1), n = precedence.dim(2);
     float[] p = array(precedence), w = array(writeWeights);
     int pOff = offset(precedence), wOff = offset(writeWeights);
@@ -122,7 +271,7 @@ final class SimdTemporalLinkage {
   }
 
   /** Batch entries [b0, b1): the link update alone, in place. */
-  static void linkUpdate(Tensor link, Tensor prevPrecedence, Tensor writeWeights, int segmentRows, int b0, int b1) {
+  static void linkUpdateSlice(Tensor link, Tensor prevPrecedence, Tensor writeWeights, int segmentRows, int b0, int b1) {
     int wh = link.dim(1), segs = segments(link.dim(2), segmentRows);
     linkUpdateUnits(link, prevPrecedence, writeWeights, segs, b0 * wh * segs, b1 * wh * segs);
   }
@@ -140,13 +289,13 @@ final class SimdTemporalLinkage {
   }
 
   /** Batch entries [b0, b1): forward and backward weightings of all read heads, one pass over each L. */
-  static void forwardBackward(
+  static void forwardBackwardSlice(
       Tensor link, Tensor prevReadWeights, Tensor forward, Tensor backward, int segmentRows, int b0, int b1) {
     linkPass(link, null, null, prevReadWeights, forward, backward, segmentRows, b0, b1);
   }
 
   /** Batch entries [b0, b1): link update, then forward/backward on the updated L, fused in one pass over L. */
-  static void linkUpdateAndWeightings(
+  static void linkUpdateAndWeightingsSlice(
       Tensor link, Tensor prevPrecedence, Tensor writeWeights, Tensor prevReadWeights, Tensor forward,
       Tensor backward, int segmentRows, int b0, int b1) {
     linkPass(link, prevPrecedence, writeWeights, prevReadWeights, forward, backward, segmentRows, b0, b1);

@@ -7,6 +7,7 @@ import static org.dnckernels.simd.SimdSpecies.FLOAT;
 import static org.dnckernels.simd.SimdSpecies.LANES;
 
 import jdk.incubator.vector.FloatVector;
+import org.dnckernels.KernelMath;
 import org.dnckernels.Tensor;
 
 /**
@@ -14,11 +15,51 @@ import org.dnckernels.Tensor;
  * {@code ψ = Π_r (1 − f_r w^r_r)}. One pass over u, the write weights and the read weights per batch entry; the
  * products over heads stay in registers.
  */
-final class SimdUsage {
-  private SimdUsage() {}
+final class SimdUsage implements KernelMath.Usage {
+  private final SimdSplitter split;
+  /** The call being split, by name; only the holder of the pool writes it. */
+  private final Call call = new Call();
+
+  SimdUsage(SimdSplitter split) {
+    this.split = split;
+  }
+
+  @Override
+  public void usage(Tensor prevUsage, Tensor prevWriteWeights, Tensor freeGates, Tensor prevReadWeights, Tensor out, int b0, int b1) {
+    long work = (long) (b1 - b0) * (prevWriteWeights.dim(1) + prevReadWeights.dim(1) + 1) * prevUsage.dim(1);
+    int parts = split.acquire(b0, b1, prevUsage.dim(0), work);
+    if (parts == 1) {
+      usageSlice(prevUsage, prevWriteWeights, freeGates, prevReadWeights, out, b0, b1);
+      return;
+    }
+    call.prevUsage = prevUsage;
+    call.prevWriteWeights = prevWriteWeights;
+    call.freeGates = freeGates;
+    call.prevReadWeights = prevReadWeights;
+    call.out = out;
+    split.runAndRelease(call, parts, b1);
+  }
+
+  private static final class Call implements SimdBatchPool.Slices {
+    Tensor prevUsage;
+    Tensor prevWriteWeights;
+    Tensor freeGates;
+    Tensor prevReadWeights;
+    Tensor out;
+
+    @Override
+    public void run(int b0, int b1) {
+      usageSlice(prevUsage, prevWriteWeights, freeGates, prevReadWeights, out, b0, b1);
+    }
+
+    @Override
+    public void clear() {
+      prevUsage = prevWriteWeights = freeGates = prevReadWeights = out = null;
+    }
+  }
 
   /** Batch entries [b0, b1). {@code out} may be {@code prevUsage} itself: each element is read before it is written. */
-  static void usage(
+  static void usageSlice(
       Tensor prevUsage, Tensor prevWriteWeights, Tensor freeGates, Tensor prevReadWeights, Tensor out, int b0,
       int b1) {
     int n = prevUsage.dim(1), wh = prevWriteWeights.dim(1), r = prevReadWeights.dim(1);
