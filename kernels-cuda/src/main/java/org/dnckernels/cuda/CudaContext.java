@@ -16,7 +16,7 @@ final class CudaContext {
     this.stream = new CudaStream(gpu);
   }
 
-  /** The device address of batch entry {@code b0} of {@code t} (batch first, contiguous); call with the stream entered. */
+  /** The device address of batch entry {@code b0} of {@code t} (batch first, contiguous); call inside enter(). */
   static long at(Tensor t, int b0) {
     return ((CudaTensor) t).address() + 4L * b0 * perEntry(t);
   }

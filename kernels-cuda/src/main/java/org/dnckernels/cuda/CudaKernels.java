@@ -114,7 +114,7 @@ public final class CudaKernels extends DncKernels {
     }
   }
 
-  /** {@code step_allocate} and {@code step_write}: usage, allocation, write content weights, write weights, erase/add. */
+  /** {@code step_allocate} and {@code step_write}: usage, allocation, write content, write weights, erase/add. */
   @Override
   protected void stepBeforeLink(MemoryState state, InterfaceValues in, Workspace ws, int b0, int b1) {
     step.beforeLink(state, in, ws, b0, b1);
