@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.dnckernels.DncKernels;
 import org.dnckernels.InterfaceValues;
+import org.dnckernels.KernelSpec;
 import org.dnckernels.MemoryShape;
 import org.dnckernels.MemoryState;
 import org.dnckernels.Tensor;
@@ -80,55 +81,39 @@ abstract class DeterminismChecks {
     }
   }
 
-  /** One kernel call that writes into {@code out}, from inputs that are uploaded afresh for each run. */
-  private interface Call {
-    void run(DncKernels k, Tensor[] in, Tensor out);
-  }
-
-  private void twice(String what, float[][] inputs, int[][] inShapes, int[] outShape, Call call) {
-    float[][] results = new float[2][];
-    for (int run = 0; run < 2; run++) {
-      Tensor[] in = new Tensor[inputs.length];
-      for (int i = 0; i < in.length; i++) {
-        in[i] = up(kernels, inputs[i], inShapes[i]);
-      }
-      Tensor out = nan(kernels, outShape);
-      call.run(kernels, in, out);
-      results[run] = out.toArray();
-    }
-    sameBits(what + " run twice", results[0], results[1]);
-  }
-
   @Test
   void everyKernelGivesBitwiseTheSameOutputTwice() {
+    // every kernel of the contract, from its description; the step has its own test below
+    KernelSpec.Sizes sizes = new KernelSpec.Sizes(3, 300, 33, 5, 2, 5, 7);
     RandomTensors rnd = new RandomTensors(20240611);
-    int b = 3, n = 300, w = 33, h = 5, wh = 2;
-    float[] memory = rnd.memory(b, n, w);
-    twice("contentWeights", new float[][] {memory, rnd.keys(b * h, w), rnd.strengths(b * h)},
-        new int[][] {{b, n, w}, {b, h, w}, {b, h}}, new int[] {b, h, n},
-        (k, in, out) -> k.contentWeights(in[0], in[1], in[2], out));
-    twice("read", new float[][] {memory, rnd.weightings(b * h, n)}, new int[][] {{b, n, w}, {b, h, n}},
-        new int[] {b, h, w}, (k, in, out) -> k.read(in[0], in[1], out));
-    twice("usage",
-        new float[][] {rnd.usage(b * n), rnd.subWeightings(b * wh, n), rnd.gates(b * h), rnd.weightings(b * h, n)},
-        new int[][] {{b, n}, {b, wh, n}, {b, h}, {b, h, n}}, new int[] {b, n},
-        (k, in, out) -> k.usage(in[0], in[1], in[2], in[3], out));
-    twice("allocation", new float[][] {rnd.usage(b * n), rnd.gates(b * wh), rnd.gates(b * wh)},
-        new int[][] {{b, n}, {b, wh}, {b, wh}}, new int[] {b, wh, n},
-        (k, in, out) -> k.allocation(in[0], in[1], in[2], out));
-    twice("precedence", new float[][] {rnd.weightings(b * wh, n), rnd.subWeightings(b * wh, n)},
-        new int[][] {{b, wh, n}, {b, wh, n}}, new int[] {b, wh, n}, (k, in, out) -> {
-          k.precedence(in[0], in[1]);
-          out.copyFrom(in[0].toArray(), 0);
-        });
-    float[] link = rnd.link(b, wh, n);
-    twice("forwardBackward", new float[][] {link, rnd.weightings(b * h, n)},
-        new int[][] {{b, wh, n, n}, {b, h, n}}, new int[] {b, h, wh, n},
-        (k, in, out) -> k.forwardBackward(in[0], in[1], out, nan(k, b, h, wh, n)));
-    twice("ntmSharpen", new float[][] {rnd.ntmWeights(b * h, n), rnd.gammas(b * h)},
-        new int[][] {{b, h, n}, {b, h}}, new int[] {b, h, n}, (k, in, out) -> k.ntmSharpen(in[0], in[1], out));
-    twice("ntmShift", new float[][] {rnd.ntmWeights(b * h, n), rnd.shifts(b * h, 7)},
-        new int[][] {{b, h, n}, {b, h, 7}}, new int[] {b, h, n}, (k, in, out) -> k.ntmShift(in[0], in[1], out));
+    for (KernelSpec spec : KernelSpec.values()) {
+      if (spec == KernelSpec.MEMORY_STEP) {
+        continue;
+      }
+      int[][] shapes = spec.shapes(sizes);
+      float[][] inputs = new float[shapes.length][];
+      for (int i = 0; i < shapes.length; i++) {
+        inputs[i] = rnd.of(spec.args().get(i).values(), shapes[i]);
+      }
+      float[][][] results = new float[2][shapes.length][];
+      for (int run = 0; run < 2; run++) {
+        Tensor[] t = new Tensor[shapes.length];
+        for (int i = 0; i < t.length; i++) {
+          t[i] = inputs[i] == null ? nan(kernels, shapes[i]) : up(kernels, inputs[i], shapes[i]);
+        }
+        spec.bind(kernels, t, null).run();
+        for (int i = 0; i < t.length; i++) {
+          if (spec.args().get(i).role().written()) {
+            results[run][i] = t[i].toArray();
+          }
+        }
+      }
+      for (int i = 0; i < shapes.length; i++) {
+        if (results[0][i] != null) {
+          sameBits(spec.method() + " " + spec.args().get(i).name() + " run twice", results[0][i], results[1][i]);
+        }
+      }
+    }
   }
 
   @Test

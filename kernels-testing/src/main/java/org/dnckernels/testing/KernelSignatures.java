@@ -55,44 +55,14 @@ public final class KernelSignatures {
       String kernel, List<Arg> args, Map<String, int[]> definers, List<String> written,
       List<String[]> sameOrDistinct, boolean needsWorkspace, Invoker invoker) {
 
-    /**
-     * Every pair of arguments that must not share storage, derived from the roles (not listed by hand, so that
-     * a pair the facade forgets shows up): a written argument with any other, but for the sameOrDistinct pairs.
-     */
+    /** Every pair (written, other) that must not share storage: {@link KernelSpec#distinct()}. */
     public List<String[]> distinct() {
-      List<String[]> out = new ArrayList<>();
-      for (int i = 0; i < args.size(); i++) {
-        for (int j = i + 1; j < args.size(); j++) {
-          String a = args.get(i).name(), b = args.get(j).name();
-          if ((written.contains(a) || written.contains(b)) && !sameOrDistinctPair(a, b)) {
-            out.add(written.contains(a) ? new String[] {a, b} : new String[] {b, a});
-          }
-        }
-      }
-      return out;
+      return KernelSpec.byMethod(kernel).distinct();
     }
 
-    /** Pairs of arguments that are both only read: they may share storage in any way. */
+    /** Pairs of arguments that are both only read: {@link KernelSpec#readOnlyPairs()}. */
     public List<String[]> readOnlyPairs() {
-      List<String[]> out = new ArrayList<>();
-      for (int i = 0; i < args.size(); i++) {
-        for (int j = i + 1; j < args.size(); j++) {
-          String a = args.get(i).name(), b = args.get(j).name();
-          if (!written.contains(a) && !written.contains(b)) {
-            out.add(new String[] {a, b});
-          }
-        }
-      }
-      return out;
-    }
-
-    private boolean sameOrDistinctPair(String a, String b) {
-      for (String[] p : sameOrDistinct) {
-        if ((p[0].equals(a) && p[1].equals(b)) || (p[0].equals(b) && p[1].equals(a))) {
-          return true;
-        }
-      }
-      return false;
+      return KernelSpec.byMethod(kernel).readOnlyPairs();
     }
 
     public int indexOf(String name) {

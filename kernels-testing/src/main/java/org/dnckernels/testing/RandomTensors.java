@@ -1,5 +1,7 @@
 package org.dnckernels.testing;
 
+import org.dnckernels.KernelSpec;
+
 import java.util.SplittableRandom;
 
 /**
@@ -64,6 +66,29 @@ public final class RandomTensors {
       out[i] = (float) (lo + (hi - lo) * random.nextDouble());
     }
     return out;
+  }
+
+  /**
+   * Values of the kind a {@link KernelSpec.Arg} takes, for a tensor of {@code shape} (rows are the last axis; a
+   * link is [B, Wh, N, N]); null for an output.
+   */
+  public float[] of(KernelSpec.Values values, int[] shape) {
+    int count = 1;
+    for (int d : shape) {
+      count *= d;
+    }
+    int last = shape[shape.length - 1], rows = count / last;
+    return switch (values) {
+      case ANY -> gaussian(count, 1.0);
+      case STRENGTH -> strengths(count);
+      case GATE -> gates(count);
+      case USAGE -> usage(count);
+      case WEIGHTING -> subWeightings(rows, last);
+      case DISTRIBUTION -> softmaxRows(rows, last);
+      case LINK -> link(shape[0], shape[1], last);
+      case SHARPENING -> gammas(count);
+      case OUTPUT -> null;
+    };
   }
 
   /**
