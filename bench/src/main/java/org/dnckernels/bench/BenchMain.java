@@ -92,6 +92,16 @@ public final class BenchMain {
    */
   public record Run(String label, Class<?> benchmarkClass, List<String> methods, Map<String, List<String>> params,
       boolean longWarmup) {
+    /** The kernels of a {@link KernelBenchmark} run (its {@code kernel} parameter); empty for the others. */
+    public List<String> kernels() {
+      return params.getOrDefault("kernel", List.of());
+    }
+
+    /** Whether this run times the transfers too ({@code transfer=true}). */
+    public boolean transfer() {
+      return params.getOrDefault("transfer", List.of()).contains("true");
+    }
+
     public int cases() {
       int n = methods.size();
       for (List<String> values : params.values()) {
@@ -123,6 +133,9 @@ public final class BenchMain {
 
   private static final String THREAD_SHAPE = BenchShapes.MEDIUM;
 
+  /** The one benchmark method of {@link KernelBenchmark}. */
+  static final String KERNEL_METHOD = "kernel";
+
   private BenchMain() {}
 
   public static void main(String[] args) throws Exception {
@@ -141,7 +154,7 @@ public final class BenchMain {
       return;
     }
     // the runner describes the backends as the forks will create them
-    request.simdThreads().ifPresent(n -> System.setProperty(KernelStates.MemoryStepThreads.THREADS_PROPERTY,
+    request.simdThreads().ifPresent(n -> System.setProperty(ThreadScalingBenchmark.THREADS_PROPERTY,
         Integer.toString(n)));
     MachineInfo machine = MachineInfo.collect();
     Plan plan = plan(request, machine.backends());
@@ -327,13 +340,15 @@ public final class BenchMain {
       }
       for (Map.Entry<List<String>, List<String>> g : groups.entrySet()) {
         boolean step = g.getValue().contains("memoryStep"), longWarmup = LONG_WARMUP.contains(g.getKey().get(0));
-        runs.add(new Run(step ? "memory step" : longWarmup ? g.getKey().get(0) : "kernels", KernelBenchmarks.class,
-            g.getValue(), params("backend", backends, "shape", shapesOf(g.getKey())), longWarmup));
+        runs.add(new Run(step ? "memory step" : longWarmup ? g.getKey().get(0) : "kernels", KernelBenchmark.class,
+            List.of(KERNEL_METHOD), params("kernel", g.getValue(), "backend", backends, "shape",
+                shapesOf(g.getKey()), "transfer", List.of("false")), longWarmup));
       }
       if (!devices.isEmpty()) {
         for (Map.Entry<List<String>, List<String>> g : groups.entrySet()) {
-          runs.add(new Run("with transfers", TransferBenchmarks.class, g.getValue(),
-              params("backend", devices, "shape", shapesOf(g.getKey())), LONG_WARMUP.contains(g.getKey().get(0))));
+          runs.add(new Run("with transfers", KernelBenchmark.class, List.of(KERNEL_METHOD),
+              params("kernel", g.getValue(), "backend", devices, "shape", shapesOf(g.getKey()), "transfer",
+                  List.of("true")), LONG_WARMUP.contains(g.getKey().get(0))));
         }
       }
     }
@@ -424,7 +439,7 @@ public final class BenchMain {
 
   private static String[] forkArgs(Request request) {
     List<String> args = new ArrayList<>(List.of("-Djava.awt.headless=true"));
-    request.simdThreads().ifPresent(n -> args.add("-D" + KernelStates.MemoryStepThreads.THREADS_PROPERTY + "=" + n));
+    request.simdThreads().ifPresent(n -> args.add("-D" + ThreadScalingBenchmark.THREADS_PROPERTY + "=" + n));
     args.addAll(request.jvmArgs());
     return args.toArray(String[]::new);
   }

@@ -3,8 +3,14 @@ package org.dnckernels.bench;
 import java.util.ArrayList;
 import java.util.List;
 import org.dnckernels.DncKernels;
+import org.dnckernels.KernelSpec;
+import org.dnckernels.KernelSpec.Arg;
+import org.dnckernels.KernelSpec.Role;
+import org.dnckernels.KernelSpec.Sizes;
+import org.dnckernels.KernelSpec.Values;
 import org.dnckernels.MemoryShape;
 import org.dnckernels.Tensor;
+import org.dnckernels.Workspace;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -13,13 +19,15 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * One kernel's inputs and outputs on one backend at one shape.
+ * One kernel's arguments on one backend at one shape, made from its {@link KernelSpec}: every argument of
+ * {@link KernelSpec#shapes} at {@link Sizes#standalone}, inputs filled by {@link #values} from their
+ * {@link Arg#values() domain}, the memory step with a workspace; the call is {@link KernelSpec#bind}.
  *
- * <p>Every tensor is registered with a host copy: inputs are uploaded from it, outputs downloaded into it, and
- * tensors a kernel updates in place go both ways, which is what the with-transfer benchmarks time. In-place
- * kernels run in a steady state (their inputs keep the state bounded and non-zero); {@link #tearDown} throws if
- * any output ended up NaN, infinite, exploded or all zero, so a drifting benchmark fails instead of timing
- * garbage.
+ * <p>Every tensor is registered with a host copy: inputs ({@link Role#READ}) are uploaded from it, outputs
+ * ({@link Role#WRITE}) downloaded into it, and tensors a kernel updates in place ({@link Role#UPDATE}) go both
+ * ways, which is what the with-transfer runs time. In-place kernels run in a steady state (their inputs keep the
+ * state bounded and non-zero); {@link #tearDown} throws if any output ended up NaN, infinite, exploded or all
+ * zero, so a drifting benchmark fails instead of timing garbage.
  */
 @State(Scope.Thread)
 public abstract class KernelState {
@@ -37,36 +45,95 @@ public abstract class KernelState {
   private final List<Bound> inputs = new ArrayList<>();
   private final List<Bound> outputs = new ArrayList<>();
   private final List<Bound> updated = new ArrayList<>();
+  private Workspace workspace;
+  private Runnable call;
+  private Object result;
 
   private record Bound(String name, Tensor tensor, float[] host) {}
+
+  /** The kernel this state runs. */
+  protected abstract KernelSpec spec();
 
   @Setup(Level.Trial)
   public void setUp() {
     beforeLoad();
+    KernelSpec spec = spec();
     kernels = DncKernels.load(backend);
     size = BenchShapes.parse(shape);
-    data = new SeededData(SeededData.seed(getClass().getSimpleName(), shape));
-    make();
+    data = new SeededData(SeededData.seed(spec.method(), shape));
+    Sizes sizes = Sizes.standalone(size);
+    int[][] shapes = spec.shapes(sizes);
+    Tensor[] tensors = new Tensor[shapes.length];
+    for (int i = 0; i < shapes.length; i++) {
+      Arg a = spec.args().get(i);
+      List<Bound> list = switch (a.role()) {
+        case READ -> inputs;
+        case WRITE -> outputs;
+        case UPDATE -> updated;
+      };
+      float[] host = a.role() == Role.WRITE ? new float[count(shapes[i])] : values(spec, a, shapes[i], data);
+      tensors[i] = kernels.upload(host, 0, shapes[i]);
+      list.add(new Bound(a.name(), tensors[i], host));
+      if (a.role().written()) {
+        result = tensors[i];
+      }
+    }
+    if (spec == KernelSpec.MEMORY_STEP) {
+      workspace = kernels.newWorkspace(sizes.memoryShape());
+    }
+    call = spec.bind(kernels, tensors, workspace);
     kernels.synchronize();
   }
 
   /** Runs before the backend is created (e.g. to set the backend's system properties). */
   protected void beforeLoad() {}
 
-  /** Makes the tensors with {@link #input}, {@link #output} and {@link #updated}. */
-  protected abstract void make();
+  /**
+   * The values of input {@code a} of {@code spec}: weightings positive with rows summing to at most 1 (1 for
+   * most; the precedence 0.5 and, next to a precedence or link state, the write weights 0.9), distributions
+   * summing to 1, gates and erase values in [0.1, 0.9) (write gates [0.5, 1): writing mostly on), usage in
+   * [0, 1), strengths in [1, 10), sharpening exponents in [1, 3), link matrices valid (zero diagonal, row sums
+   * below 1), memory updated in place and the vectors added to it in [-1, 1) (the fixed point of
+   * M ← M(1 − w e) + w a is a/e, bounded by 10 with e ≥ 0.1), other reals standard normal. The in-place kernels
+   * then converge to a bounded, non-zero fixed point instead of drifting to zero or infinity.
+   */
+  static float[] values(KernelSpec spec, Arg a, int[] shape, SeededData data) {
+    int n = count(shape);
+    int last = shape[shape.length - 1];
+    String name = a.name();
+    return switch (a.values()) {
+      case ANY -> a.role() == Role.UPDATE || addedToMemory(spec, a) ? data.uniform(n, -1f, 1f) : data.normal(n);
+      case STRENGTH -> data.uniform(n, 1f, 10f);
+      case GATE -> name.endsWith("writeGates") ? data.uniform(n, 0.5f, 1f) : data.uniform(n, 0.1f, 0.9f);
+      case USAGE -> data.uniform(n, 0f, 1f);
+      case WEIGHTING -> data.weightings(n / last, last, weightingTotal(spec, name));
+      case DISTRIBUTION -> data.weightings(n / last, last, 1f);
+      case LINK -> data.links(n / (last * last), last);
+      case SHARPENING -> data.uniform(n, 1f, 3f);
+      case OUTPUT -> new float[n];
+    };
+  }
 
-  /** One call of the kernel; asynchronous on a device backend. */
-  protected abstract void call();
+  // p ← (1 − Σw) p + w stays a weighting with fixed point w / Σw; L tends to w_i p_j / (w_i + w_j): never zero
+  private static float weightingTotal(KernelSpec spec, String name) {
+    if (name.toLowerCase(java.util.Locale.ROOT).contains("precedence")) {
+      return 0.5f;
+    }
+    boolean linkage = spec.touchesLink() || spec.args().stream().anyMatch(x -> x.name().endsWith("precedence"));
+    return linkage && name.endsWith("riteWeights") ? 0.9f : 1f;
+  }
 
-  /** What the call produced, handed back to JMH so nothing is optimised away. */
-  protected abstract Object result();
+  // a B×Wh×W input of a kernel that updates real values in place (the memory): what it writes into it
+  private static boolean addedToMemory(KernelSpec spec, Arg a) {
+    boolean updatesReals = spec.args().stream().anyMatch(x -> x.role() == Role.UPDATE && x.values() == Values.ANY);
+    return updatesReals && a.role() == Role.READ && String.join(" ", a.dims()).equals("B Wh W");
+  }
 
   /** The kernel alone, on tensors already on the backend: waits for the device before the clock stops. */
   public Object run() {
-    call();
+    call.run();
     kernels.synchronize();
-    return result();
+    return result;
   }
 
   /** Upload every input, run the kernel, download every output: what a host caller of a device backend pays. */
@@ -77,7 +144,7 @@ public abstract class KernelState {
     for (Bound b : updated) {
       b.tensor.copyFrom(b.host, 0);
     }
-    call();
+    call.run();
     for (Bound b : outputs) {
       b.tensor.copyTo(b.host, 0);
     }
@@ -85,7 +152,7 @@ public abstract class KernelState {
       b.tensor.copyTo(b.host, 0);
     }
     kernels.synchronize();
-    return result();
+    return result;
   }
 
   @TearDown(Level.Trial)
@@ -99,40 +166,17 @@ public abstract class KernelState {
         checkSane(b.name, b.tensor.toArray());
       }
     } finally {
-      closeExtras();
-      for (Bound b : inputs) {
-        b.tensor.close();
+      if (workspace != null) {
+        workspace.close();
       }
-      for (Bound b : outputs) {
-        b.tensor.close();
-      }
-      for (Bound b : updated) {
-        b.tensor.close();
+      for (List<Bound> list : List.of(inputs, outputs, updated)) {
+        for (Bound b : list) {
+          b.tensor.close();
+        }
+        list.clear();
       }
       kernels.close();
     }
-  }
-
-  /** Closes what {@link #make} made besides the registered tensors (a workspace). */
-  protected void closeExtras() {}
-
-  protected Tensor input(String name, float[] values, int... dims) {
-    return bind(inputs, name, values, dims);
-  }
-
-  protected Tensor output(String name, int... dims) {
-    return bind(outputs, name, new float[count(dims)], dims);
-  }
-
-  /** A tensor the kernel reads and writes in place. */
-  protected Tensor updated(String name, float[] values, int... dims) {
-    return bind(updated, name, values, dims);
-  }
-
-  private Tensor bind(List<Bound> list, String name, float[] host, int... dims) {
-    Tensor t = kernels.upload(host, 0, dims);
-    list.add(new Bound(name, t, host));
-    return t;
   }
 
   private static int count(int... dims) {

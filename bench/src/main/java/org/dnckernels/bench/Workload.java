@@ -1,12 +1,22 @@
 package org.dnckernels.bench;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.dnckernels.KernelSpec;
+import org.dnckernels.KernelSpec.Arg;
+import org.dnckernels.KernelSpec.Role;
+import org.dnckernels.KernelSpec.Sizes;
 import org.dnckernels.MemoryShape;
 
 /**
- * Bytes moved per call of each kernel: the one model behind every GB/s figure of the report.
+ * Bytes moved per call of each kernel: the one model behind every GB/s figure of the report, taken from
+ * {@link KernelSpec#bytesMoved} and {@link KernelSpec#footprintBytes} at {@link Sizes#standalone}.
  *
  * <p>The model counts compulsory traffic: each tensor a kernel reads is read once, each tensor it writes is
  * written once, and a tensor updated in place is read and written (twice its size). Scratch that stays in
@@ -18,52 +28,26 @@ import org.dnckernels.MemoryShape;
  * keys), NTM shift uses 3 offsets (k = 1), Wh = 1 write head.
  */
 public final class Workload {
-  /** Every kernel of the contract, in the order of the report. */
-  public static final List<String> KERNELS = List.of(
-      "contentWeights", "eraseAndAdd", "read", "usage", "allocation", "writeWeights", "precedence", "linkUpdate",
-      "forwardBackward", "linkUpdateAndWeightings", "readModeMix", "ntmInterpolate", "ntmShift", "ntmSharpen",
-      "interfaceSplit", "memoryStep");
+  /** Every kernel of the contract, in the order of the report ({@link KernelSpec}'s). */
+  public static final List<String> KERNELS = Arrays.stream(KernelSpec.values()).map(KernelSpec::method).toList();
 
-  /** Kernels also measured at {@link BenchShapes#HUGE_MEMORY}: they touch M and weightings, no link matrix. */
-  public static final Set<String> MEMORY_KERNELS = Set.of("contentWeights", "eraseAndAdd", "read");
+  /**
+   * Kernels also measured at {@link BenchShapes#HUGE_MEMORY}: those with the memory (a B×N×W argument) and no
+   * link matrix (contentWeights, eraseAndAdd, read).
+   */
+  public static final Set<String> MEMORY_KERNELS = Arrays.stream(KernelSpec.values())
+      .filter(k -> !k.touchesLink() && k.args().stream().anyMatch(a -> String.join(" ", a.dims()).equals("B N W")))
+      .map(KernelSpec::method).collect(Collectors.toUnmodifiableSet());
 
-  /** Kernels that hold an N×N link matrix per batch and write head. */
-  public static final Set<String> LINK_KERNELS =
-      Set.of("linkUpdate", "forwardBackward", "linkUpdateAndWeightings", "memoryStep");
+  /** Kernels that hold an N×N link matrix per batch and write head ({@link KernelSpec#touchesLink()}). */
+  public static final Set<String> LINK_KERNELS = Arrays.stream(KernelSpec.values()).filter(KernelSpec::touchesLink)
+      .map(KernelSpec::method).collect(Collectors.toUnmodifiableSet());
 
-  /** The model of each kernel in words, for the report and the docs (the code below computes it). */
-  public static final Map<String, String> FORMULAS = Map.ofEntries(
-      Map.entry("contentWeights",
-          "M, keys, strengths read, weights written: 4·B·N·W + 4·B·H·W + 4·B·H + 4·B·H·N (H = R)"),
-      Map.entry("eraseAndAdd",
-          "M read and written, weights, erase, add read: 8·B·N·W + 4·B·Wh·N + 8·B·Wh·W"),
-      Map.entry("read", "M, read weights read, read vectors written: 4·B·N·W + 4·B·R·N + 4·B·R·W"),
-      Map.entry("usage",
-          "usage read and written, write weights, free gates, read weights read: 4·B·N·(2 + Wh + R) + 4·B·R"),
-      Map.entry("allocation",
-          "usage and gates read, allocation written: 4·B·N + 8·B·Wh + 4·B·Wh·N (the sort is compute-bound)"),
-      Map.entry("writeWeights",
-          "allocation, content, gates read, write weights written: 12·B·Wh·N + 8·B·Wh"),
-      Map.entry("precedence", "p read and written, w read: 12·B·Wh·N"),
-      Map.entry("linkUpdate", "L read and written, p and w read: 8·B·Wh·N² + 8·B·Wh·N"),
-      Map.entry("forwardBackward",
-          "L, read weights read, forward and backward written: 4·B·Wh·N² + 4·B·R·N + 8·B·R·Wh·N"),
-      Map.entry("linkUpdateAndWeightings",
-          "one pass over L (read and written) with p, w, read weights: 8·B·Wh·N² + 8·B·Wh·N + 4·B·R·N + 8·B·R·Wh·N"),
-      Map.entry("readModeMix",
-          "modes, backward, content, forward read, read weights written: 4·B·R·(2Wh + 1) + 8·B·R·Wh·N + 8·B·R·N"),
-      Map.entry("ntmInterpolate", "content, previous, gate read, out written: 12·B·H·N + 4·B·H (H = R)"),
-      Map.entry("ntmShift", "weights, shift read, out written: 8·B·H·N + 12·B·H (H = R, 3 offsets)"),
-      Map.entry("ntmSharpen", "weights, γ read, out written: 8·B·H·N + 4·B·H (H = R)"),
-      Map.entry("interfaceSplit", "raw read, every interface value written: 8·B·(W·R + 3W + 5R + 3)"),
-      Map.entry("memoryStep",
-          "the sum of its kernels: usage, allocation, write content (H = Wh), write weights, erase/add, fused link"
-              + " + forward/backward, precedence, read content (H = R), read-mode mix, read"));
+  /** The model of each kernel in words, for the report and the docs, derived from the arguments' roles. */
+  public static final Map<String, String> FORMULAS = formulas();
 
   /** Offsets of the NTM shift benchmark (2k + 1 with k = 1). */
-  public static final int SHIFT_OFFSETS = 3;
-
-  private static final long F = Float.BYTES;
+  public static final int SHIFT_OFFSETS = KernelSpec.STANDALONE_SHIFT_WIDTH;
 
   /**
    * @param footprint bytes of the distinct tensors a call touches (its working set)
@@ -75,49 +59,17 @@ public final class Workload {
 
   /** Bytes moved by one call of {@code kernel} at {@code s}. */
   public static Traffic of(String kernel, MemoryShape s) {
-    long b = s.batch(), n = s.slots(), w = s.wordSize(), r = s.readHeads(), wh = s.writeHeads();
-    long h = r;
-    return switch (kernel) {
-      case "contentWeights" -> content(b, n, w, h);
-      case "eraseAndAdd" -> new Counter().updated(b * n * w).read(b * wh * n).read(2 * b * wh * w).traffic();
-      case "read" -> read(b, n, w, r);
-      case "usage" -> new Counter().updated(b * n).read(b * wh * n).read(b * r).read(b * r * n).traffic();
-      case "allocation" -> new Counter().read(b * n).read(2 * b * wh).written(b * wh * n).traffic();
-      case "writeWeights" -> new Counter().read(2 * b * wh * n).read(2 * b * wh).written(b * wh * n).traffic();
-      case "precedence" -> new Counter().updated(b * wh * n).read(b * wh * n).traffic();
-      case "linkUpdate" -> new Counter().updated(b * wh * n * n).read(2 * b * wh * n).traffic();
-      case "forwardBackward" ->
-          new Counter().read(b * wh * n * n).read(b * r * n).written(2 * b * r * wh * n).traffic();
-      case "linkUpdateAndWeightings" -> new Counter().updated(b * wh * n * n).read(2 * b * wh * n)
-          .read(b * r * n).written(2 * b * r * wh * n).traffic();
-      case "readModeMix" -> new Counter().read(b * r * (2 * wh + 1)).read(2 * b * r * wh * n).read(b * r * n)
-          .written(b * r * n).traffic();
-      case "ntmInterpolate" -> new Counter().read(2 * b * h * n).read(b * h).written(b * h * n).traffic();
-      case "ntmShift" -> new Counter().read(b * h * n).read(b * h * SHIFT_OFFSETS).written(b * h * n).traffic();
-      case "ntmSharpen" -> new Counter().read(b * h * n).read(b * h).written(b * h * n).traffic();
-      case "interfaceSplit" -> {
-        long size = s.interfaceSize();
-        yield new Counter().read(b * size).written(b * size).traffic();
-      }
-      case "memoryStep" -> {
-        // moved: the sum of the step's kernels; footprint: each tensor once (M is touched by five of them)
-        long moved = of("usage", s).moved()
-            + of("allocation", s).moved()
-            + content(b, n, w, wh).moved()
-            + of("writeWeights", s).moved()
-            + of("eraseAndAdd", s).moved()
-            + of("linkUpdateAndWeightings", s).moved()
-            + of("precedence", s).moved()
-            + content(b, n, w, r).moved()
-            + of("readModeMix", s).moved()
-            + read(b, n, w, r).moved();
-        long state = b * n * w + b * n + b * wh * n * n + 2 * b * wh * n + b * r * n;
-        long workspace = 2 * b * wh * n + b * r * n + 2 * b * r * wh * n;
-        long interfaceValues = b * r * w + b * r + 3 * b * wh * w + 3 * b * wh + b * r + b * r * s.readModes();
-        yield new Traffic((state + workspace + interfaceValues + b * r * w) * F, moved);
-      }
-      default -> throw new IllegalArgumentException("unknown kernel: " + kernel + " (known: " + KERNELS + ")");
-    };
+    KernelSpec spec = spec(kernel);
+    Sizes sizes = Sizes.standalone(s);
+    return new Traffic(spec.footprintBytes(sizes), spec.bytesMoved(sizes));
+  }
+
+  private static KernelSpec spec(String kernel) {
+    try {
+      return KernelSpec.byMethod(kernel);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("unknown kernel: " + kernel + " (known: " + KERNELS + ")");
+    }
   }
 
   /** Whether {@code kernel} is measured at {@code shape} (link kernels stop at {@link BenchShapes#MAX_LINK_SLOTS}). */
@@ -127,40 +79,103 @@ public final class Workload {
 
   /** The triad baseline a[i] = b[i] + s·c[i] over arrays of {@code floatsPerArray}: 3 arrays, read 2, write 1. */
   public static Traffic triad(long floatsPerArray) {
-    return new Counter().read(2 * floatsPerArray).written(floatsPerArray).traffic();
+    return new Traffic(3 * floatsPerArray * Float.BYTES, 3 * floatsPerArray * Float.BYTES);
   }
 
-  private static Traffic content(long b, long n, long w, long h) {
-    return new Counter().read(b * n * w).read(b * h * w).read(b * h).written(b * h * n).traffic();
+  private static Map<String, String> formulas() {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (KernelSpec k : KernelSpec.values()) {
+      out.put(k.method(), formula(k));
+    }
+    return java.util.Collections.unmodifiableMap(out);
   }
 
-  private static Traffic read(long b, long n, long w, long r) {
-    return new Counter().read(b * n * w).read(b * r * n).written(b * r * w).traffic();
+  /**
+   * E.g. "memory read and written, writeWeights, erase, add read: 8·B·N·W + 4·B·Wh·N + 8·B·Wh·W": the arguments
+   * by role, then the sum of their sizes in bytes (an in-place argument twice). A kernel whose traffic is not its
+   * arguments' (the memory step: the sum of the kernels it runs) says so.
+   */
+  static String formula(KernelSpec k) {
+    List<String> updated = new ArrayList<>(), read = new ArrayList<>(), written = new ArrayList<>();
+    Map<String, Long> terms = new LinkedHashMap<>();
+    boolean heads = false, shift = false, modes = false, iface = false;
+    for (Arg a : k.args()) {
+      (a.role() == Role.UPDATE ? updated : a.role() == Role.READ ? read : written).add(a.name());
+      long coefficient = a.role() == Role.UPDATE ? 8 : 4;
+      TreeMap<String, Integer> powers = new TreeMap<>(Workload::symbolOrder);
+      for (String d : a.dims()) {
+        if (d.chars().allMatch(Character::isDigit)) {
+          coefficient *= Integer.parseInt(d);
+        } else {
+          powers.merge(d, 1, Integer::sum);
+          heads |= d.equals("H");
+          shift |= d.equals("K");
+          modes |= d.equals("M");
+          iface |= d.equals("IF");
+        }
+      }
+      String monomial = powers.entrySet().stream()
+          .map(e -> e.getKey() + (e.getValue() == 2 ? "²" : e.getValue() > 2 ? "^" + e.getValue() : ""))
+          .collect(Collectors.joining("·"));
+      terms.merge(monomial, coefficient, Long::sum);
+    }
+    List<String> parts = new ArrayList<>();
+    if (!updated.isEmpty()) {
+      parts.add(String.join(", ", updated) + " read and written");
+    }
+    if (!read.isEmpty()) {
+      parts.add(String.join(", ", read) + " read");
+    }
+    if (!written.isEmpty()) {
+      parts.add(String.join(", ", written) + " written");
+    }
+    List<String> notes = new ArrayList<>();
+    if (heads) {
+      notes.add("H = R");
+    }
+    if (shift) {
+      notes.add("K = " + KernelSpec.STANDALONE_SHIFT_WIDTH);
+    }
+    if (modes) {
+      notes.add("M = 2Wh + 1");
+    }
+    if (iface) {
+      notes.add("IF = W·R + 3W + 5R + 3");
+    }
+    String sum = terms.entrySet().stream().map(e -> e.getValue() + "·" + e.getKey()).collect(Collectors.joining(" + "));
+    String text = String.join("; ", parts) + ": " + sum + (notes.isEmpty() ? "" : " (" + String.join(", ", notes) + ")");
+    if (!modelIsItsArguments(k)) {
+      text = "the sum of the kernels it runs, not its arguments' sizes (" + text + ")";
+    }
+    return text;
   }
 
-  /** Adds up tensors by how a kernel uses them (counts in floats). */
-  private static final class Counter {
-    private long footprint;
-    private long moved;
-
-    Counter read(long floats) {
-      footprint += floats * F;
-      moved += floats * F;
-      return this;
+  // whether bytesMoved is the arguments' sizes (an in-place one twice): true for every kernel but the step
+  private static boolean modelIsItsArguments(KernelSpec k) {
+    Sizes s = Sizes.standalone(new MemoryShape(3, 17, 5, 2, 1));
+    long sum = 0;
+    int[][] shapes = k.shapes(s);
+    for (int i = 0; i < shapes.length; i++) {
+      long e = 1;
+      for (int d : shapes[i]) {
+        e *= d;
+      }
+      sum += (k.args().get(i).role() == Role.UPDATE ? 2 : 1) * e * Float.BYTES;
     }
+    return sum == k.bytesMoved(s);
+  }
 
-    Counter written(long floats) {
-      return read(floats);
-    }
+  // the order of the symbols in a term; a holder, as FORMULAS is built while the class initialises
+  private static final class Symbols {
+    static final List<String> ORDER = List.of("B", "R", "H", "Wh", "N", "W", "K", "M", "IF");
+  }
 
-    Counter updated(long floats) {
-      footprint += floats * F;
-      moved += 2 * floats * F;
-      return this;
-    }
+  private static int symbolOrder(String a, String b) {
+    return Integer.compare(order(a), order(b)) != 0 ? Integer.compare(order(a), order(b)) : a.compareTo(b);
+  }
 
-    Traffic traffic() {
-      return new Traffic(footprint, moved);
-    }
+  private static int order(String symbol) {
+    int i = Symbols.ORDER.indexOf(symbol);
+    return i < 0 ? Symbols.ORDER.size() : i;
   }
 }

@@ -27,16 +27,17 @@ class BenchMainTest {
     // 16 kernels at 4 shapes + 3 memory kernels at N=16384, on 2 backends; 5 triads; 3 ceilings at 2 sizes; 2 thread
     // counts
     assertEquals(2 * (16 * 4 + 3) + 5 + 6 + 2, p.cases());
-    assertTrue(p.runs().stream().noneMatch(r -> r.benchmarkClass() == TransferBenchmarks.class));
+    assertTrue(p.runs().stream().noneMatch(Run::transfer));
     assertTrue(p.runs().stream().allMatch(r -> !r.params().containsKey("backend")
         || !r.params().get("backend").contains("cuda")));
     assertEquals(1, p.skipped().size());
     assertTrue(p.skipped().get(0).reason().contains("no CUDA driver"), p.skipped().toString());
     // the memory step and content addressing run alone with the long warmup, the other kernels without it
     for (Run r : p.runs()) {
-      if (r.benchmarkClass() == KernelBenchmarks.class) {
-        boolean alone = r.methods().equals(List.of("memoryStep")) || r.methods().equals(List.of("contentWeights"));
-        assertEquals(alone, r.longWarmup(), r.methods().toString());
+      if (r.benchmarkClass() == KernelBenchmark.class) {
+        assertEquals(List.of("false"), r.params().get("transfer"));
+        boolean alone = r.kernels().equals(List.of("memoryStep")) || r.kernels().equals(List.of("contentWeights"));
+        assertEquals(alone, r.longWarmup(), r.kernels().toString());
       }
     }
   }
@@ -44,8 +45,9 @@ class BenchMainTest {
   @Test
   void deviceBackendsAlsoRunWithTransfers() {
     Plan p = plan(List.of(CUDA, SIMD, SCALAR));
-    int transfers = p.runs().stream().filter(r -> r.benchmarkClass() == TransferBenchmarks.class)
-        .mapToInt(Run::cases).sum();
+    int transfers = p.runs().stream().filter(Run::transfer).mapToInt(Run::cases).sum();
+    assertTrue(p.runs().stream().filter(Run::transfer)
+        .allMatch(r -> r.benchmarkClass() == KernelBenchmark.class && r.params().get("backend").equals(List.of("cuda"))));
     assertEquals(16 * 4 + 3, transfers);
     assertEquals(3 * (16 * 4 + 3) + transfers + 5 + 6 + 2, p.cases());
   }
@@ -57,7 +59,7 @@ class BenchMainTest {
     // content runs at both shapes, the link kernel at one: two JMH invocations
     assertEquals(2, p.runs().size());
     Map<String, List<String>> contentParams = p.runs().stream()
-        .filter(r -> r.methods().contains("contentWeights")).findFirst().orElseThrow().params();
+        .filter(r -> r.kernels().contains("contentWeights")).findFirst().orElseThrow().params();
     assertEquals(List.of("scalar"), contentParams.get("backend"));
     assertEquals(List.of("16x128x32x4", "1x16384x64x4"), contentParams.get("shape"));
     // the link kernel skips N = 16384 (a 1 GiB link matrix) and says so

@@ -38,14 +38,14 @@ public record JmhResult(
     int forks,
     int iterations) {
 
-  /** The benchmark class's simple name, e.g. {@code KernelBenchmarks}. */
+  /** The benchmark class's simple name, e.g. {@code KernelBenchmark}. */
   public String className() {
     int dot = benchmark.lastIndexOf('.');
     String owner = benchmark.substring(0, dot);
     return owner.substring(owner.lastIndexOf('.') + 1);
   }
 
-  /** The benchmark method, e.g. {@code contentWeights}. */
+  /** The benchmark method, e.g. {@code kernel} (the kernel itself is {@code param("kernel")}). */
   public String method() {
     return benchmark.substring(benchmark.lastIndexOf('.') + 1);
   }

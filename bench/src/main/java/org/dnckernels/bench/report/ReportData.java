@@ -95,8 +95,8 @@ public final class ReportData {
           long bytes = Workload.triad(BandwidthBenchmark.floatsPerArray(kib)).moved();
           triads.add(new TriadRow(kib, bytes, r.nanos(), r.errorNanos(), bytes / r.nanos(), r.allocBytesPerOp()));
         }
-        case "KernelBenchmarks", "TransferBenchmarks" -> {
-          if (Workload.KERNELS.contains(r.method()) && r.param("backend") != null && r.param("shape") != null) {
+        case "KernelBenchmark" -> {
+          if (Workload.KERNELS.contains(r.param("kernel")) && r.param("backend") != null && r.param("shape") != null) {
             kernelResults.add(r);
           } else {
             unrecognised.add(r.benchmark() + " " + r.params());
@@ -127,14 +127,14 @@ public final class ReportData {
 
     List<KernelRow> rows = new ArrayList<>();
     for (JmhResult r : kernelResults) {
-      String kernel = r.method(), shape = BenchShapes.format(BenchShapes.parse(r.param("shape")));
-      String variant = r.className().equals("TransferBenchmarks") ? TRANSFER : KERNEL_ONLY;
+      String kernel = r.param("kernel"), shape = BenchShapes.format(BenchShapes.parse(r.param("shape")));
+      String variant = transfer(r) ? TRANSFER : KERNEL_ONLY;
       Workload.Traffic t = Workload.of(kernel, BenchShapes.parse(shape));
       double gbps = t.moved() / r.nanos();
       Optional<TriadRow> triad = nearestTriad(triads, t.footprint());
       double triadGbps = triad.map(TriadRow::gbps).orElse(Double.NaN);
       Optional<JmhResult> scalar = kernelResults.stream()
-          .filter(s -> s.className().equals("KernelBenchmarks") && s.method().equals(kernel)
+          .filter(s -> !transfer(s) && kernel.equals(s.param("kernel"))
               && "scalar".equals(s.param("backend")) && sameShape(s.param("shape"), shape))
           .findFirst();
       double speedup = scalar.map(s -> s.nanos() / r.nanos()).orElse(Double.NaN);
@@ -166,6 +166,11 @@ public final class ReportData {
         .thenComparingInt(ThreadRow::threads));
     return new ReportData(List.copyOf(rows), List.copyOf(triads), List.copyOf(ceilings), List.copyOf(threadRows),
         List.copyOf(unrecognised));
+  }
+
+  // a KernelBenchmark result with transfer=true (a result without the parameter is the kernel alone)
+  private static boolean transfer(JmhResult r) {
+    return "true".equals(r.param("transfer"));
   }
 
   /** The triad whose working set is nearest (on a log scale) to {@code footprint} bytes. */
