@@ -23,5 +23,6 @@ echo "[emulator] built $lib"
 # AddressSanitizer must be the first library of the forked test JVM; the JVM's own SIGSEGV handling stays on
 asan="$(g++ -print-file-name=libasan.so)"
 cd "$here/.."
-mvn -o -q -B -pl kernels-cuda test -Pcuda-emulator -Ddnc.cuda.emulator="$lib" -Demulator.preload="$asan" \
+# -am: test against this tree's kernels-testing, not whatever an earlier install left in ~/.m2
+mvn -o -q -B -pl kernels-cuda -am test -Pcuda-emulator -Ddnc.cuda.emulator="$lib" -Demulator.preload="$asan" \
   -Dtest='CudaEmulated*' -Dsurefire.failIfNoSpecifiedTests=false "$@"
