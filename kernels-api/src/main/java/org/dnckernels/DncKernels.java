@@ -39,11 +39,6 @@ public abstract class DncKernels implements AutoCloseable {
     this.math = math;
   }
 
-  /** The backend's math (for backends that compose it, e.g. in a fused memory-step phase). */
-  protected final KernelMath.Table math() {
-    return math;
-  }
-
   // ---------------------------------------------------------------------------------------------------------
   // backend selection
 
@@ -196,8 +191,6 @@ public abstract class DncKernels implements AutoCloseable {
     math.contentAddressing().contentWeights(memory, keys, strengths, out, 0, memory.dim(0));
   }
 
-
-
   // ---------------------------------------------------------------------------------------------------------
   // write and read
 
@@ -223,8 +216,6 @@ public abstract class DncKernels implements AutoCloseable {
     math.memoryWrite().eraseAndAdd(memory, writeWeights, erase, add, 0, memory.dim(0));
   }
 
-
-
   /**
    * Read: {@code r[b,h] = M[b]ᵀ w[b,h]}, i.e. {@code out[b,h,j] = Σ_i w[b,h,i] M[b,i,j]}.
    *
@@ -239,8 +230,6 @@ public abstract class DncKernels implements AutoCloseable {
     KernelSpec.READ.check(this, memory, readWeights, out);
     math.memoryRead().read(memory, readWeights, out, 0, memory.dim(0));
   }
-
-
 
   // ---------------------------------------------------------------------------------------------------------
   // dynamic memory allocation
@@ -269,8 +258,6 @@ public abstract class DncKernels implements AutoCloseable {
     KernelSpec.USAGE.check(this, prevUsage, prevWriteWeights, freeGates, prevReadWeights, out);
     math.usage().usage(prevUsage, prevWriteWeights, freeGates, prevReadWeights, out, 0, out.dim(0));
   }
-
-
 
   /**
    * Allocation weightings for each write head in turn (DeepMind {@code dnc} semantics):
@@ -303,8 +290,6 @@ public abstract class DncKernels implements AutoCloseable {
     math.allocation().allocation(usage, writeGates, allocationGates, out, 0, out.dim(0));
   }
 
-
-
   /**
    * Write weightings: {@code out[b,h] = g^w[b,h] (g^a[b,h] a[b,h] + (1 − g^a[b,h]) c[b,h])}.
    *
@@ -320,8 +305,6 @@ public abstract class DncKernels implements AutoCloseable {
     KernelSpec.WRITE_WEIGHTS.check(this, allocation, content, writeGates, allocationGates, out);
     math.writeWeighting().writeWeights(allocation, content, writeGates, allocationGates, out, 0, out.dim(0));
   }
-
-
 
   // ---------------------------------------------------------------------------------------------------------
   // temporal memory linkage
@@ -339,8 +322,6 @@ public abstract class DncKernels implements AutoCloseable {
     KernelSpec.PRECEDENCE.check(this, precedence, writeWeights);
     math.temporalLinkage().precedence(precedence, writeWeights, 0, precedence.dim(0));
   }
-
-
 
   /**
    * Temporal link matrix, in place, per write head:
@@ -364,8 +345,6 @@ public abstract class DncKernels implements AutoCloseable {
     math.temporalLinkage().linkUpdate(link, prevPrecedence, writeWeights, 0, link.dim(0));
   }
 
-
-
   /**
    * Forward and backward weightings for each read head and write head:
    *
@@ -384,8 +363,6 @@ public abstract class DncKernels implements AutoCloseable {
     KernelSpec.FORWARD_BACKWARD.check(this, link, prevReadWeights, forward, backward);
     math.temporalLinkage().forwardBackward(link, prevReadWeights, forward, backward, 0, link.dim(0));
   }
-
-
 
   /**
    * {@link #linkUpdate} followed by {@link #forwardBackward} on the updated link matrix, with the same results.
@@ -409,7 +386,6 @@ public abstract class DncKernels implements AutoCloseable {
         link.dim(0));
   }
 
-
   /**
    * Read-mode mix: the read weightings from the backward, content and forward weightings.
    *
@@ -432,8 +408,6 @@ public abstract class DncKernels implements AutoCloseable {
     math.readModes().readModeMix(modes, backward, content, forward, out, 0, out.dim(0));
   }
 
-
-
   // ---------------------------------------------------------------------------------------------------------
   // NTM addressing
 
@@ -450,8 +424,6 @@ public abstract class DncKernels implements AutoCloseable {
     KernelSpec.NTM_INTERPOLATE.check(this, content, previous, gate, out);
     math.ntmAddressing().ntmInterpolate(content, previous, gate, out, 0, out.dim(0));
   }
-
-
 
   /**
    * NTM circular shift (convolution with a shift distribution over offsets −k..+k):
@@ -473,8 +445,6 @@ public abstract class DncKernels implements AutoCloseable {
     math.ntmAddressing().ntmShift(weights, shift, out, 0, out.dim(0));
   }
 
-
-
   /**
    * NTM sharpening: {@code out[i] = w[i]^γ / Σ_j w[j]^γ}, per head, with γ ≥ 1.
    *
@@ -491,8 +461,6 @@ public abstract class DncKernels implements AutoCloseable {
     KernelSpec.NTM_SHARPEN.check(this, weights, gamma, out);
     math.ntmAddressing().ntmSharpen(weights, gamma, out, 0, out.dim(0));
   }
-
-
 
   // ---------------------------------------------------------------------------------------------------------
   // interface vector and the whole memory step
@@ -515,20 +483,10 @@ public abstract class DncKernels implements AutoCloseable {
   public final void interfaceSplit(Tensor raw, InterfaceValues out) {
     checkOpen();
     Checks.notNull("out", out);
-    Checks.rank("raw", raw, 2);
-    Checks.rank("out.readKeys", out.readKeys(), 3);
-    int b = raw.dim(0), r = out.readKeys().dim(1), w = out.readKeys().dim(2);
-    arg("raw", raw, b, w * r + 3 * w + 5 * r + 3); // MemoryShape.interfaceSize(), without an object per call
-    checkInterface(OUT_NAMES, out, b, w, r, 1);
-    for (int i = 0; i < OUT_NAMES.length; i++) {
-      Checks.distinct(OUT_NAMES[i], component(out, i), "raw", raw);
-      for (int j = i + 1; j < OUT_NAMES.length; j++) {
-        Checks.distinct(OUT_NAMES[i], component(out, i), OUT_NAMES[j], component(out, j));
-      }
-    }
+    KernelSpec.INTERFACE_SPLIT.check(this, raw, out);
+    int b = raw.dim(0);
     math.interfaceSplit().interfaceSplit(raw, out, 0, b);
   }
-
 
   /**
    * One whole DNC memory step, in DeepMind's order, updating {@code state} in place:
@@ -559,44 +517,21 @@ public abstract class DncKernels implements AutoCloseable {
     Checks.notNull("state", state);
     Checks.notNull("in", in);
     Checks.notNull("workspace", workspace);
+    // every tensor's shape, owner and aliasing, from the step's description
+    KernelSpec.MEMORY_STEP.check(this, state, in, readVectors);
     // dims straight from the tensors: no MemoryShape per step on the hot path
-    Checks.rank("state.memory", state.memory(), 3);
-    Checks.rank("state.link", state.link(), 4);
-    Checks.rank("state.readWeights", state.readWeights(), 3);
     int b = state.memory().dim(0), n = state.memory().dim(1), w = state.memory().dim(2);
     int r = state.readWeights().dim(1), wh = state.link().dim(1);
-    arg("state.memory", state.memory(), b, n, w);
-    arg("state.usage", state.usage(), b, n);
-    arg("state.link", state.link(), b, wh, n, n);
-    arg("state.precedence", state.precedence(), b, wh, n);
-    arg("state.readWeights", state.readWeights(), b, r, n);
-    arg("state.writeWeights", state.writeWeights(), b, wh, n);
-    checkInterface(IN_NAMES, in, b, w, r, wh);
-    arg("readVectors", readVectors, b, r, w);
     MemoryShape ws = workspace.shape();
     if (ws.batch() != b || ws.slots() != n || ws.wordSize() != w || ws.readHeads() != r || ws.writeHeads() != wh) {
       throw new IllegalArgumentException(
           "workspace: expected shape " + state.shape() + " but was " + workspace.shape());
     }
-    owned("workspace", workspace.allocation);
-    owned("workspace", workspace.writeContent);
-    owned("workspace", workspace.readContent);
-    owned("workspace", workspace.forward);
-    owned("workspace", workspace.backward);
-    // every output of the step must be separate from everything else it touches
-    for (int i = 0; i < STATE_NAMES.length; i++) {
-      Tensor si = component(state, i);
-      Checks.distinct("readVectors", readVectors, STATE_NAMES[i], si);
-      for (int j = i + 1; j < STATE_NAMES.length; j++) {
-        Checks.distinct(STATE_NAMES[i], si, STATE_NAMES[j], component(state, j));
-      }
-      for (int j = 0; j < IN_NAMES.length; j++) {
-        Checks.distinct(STATE_NAMES[i], si, IN_NAMES[j], component(in, j));
-      }
-    }
-    for (int j = 0; j < IN_NAMES.length; j++) {
-      Checks.distinct("readVectors", readVectors, IN_NAMES[j], component(in, j));
-    }
+    checkOwned("workspace", workspace.allocation);
+    checkOwned("workspace", workspace.writeContent);
+    checkOwned("workspace", workspace.readContent);
+    checkOwned("workspace", workspace.forward);
+    checkOwned("workspace", workspace.backward);
     memoryStepImpl(state, in, readVectors, workspace);
   }
 
@@ -650,88 +585,10 @@ public abstract class DncKernels implements AutoCloseable {
     math.memoryRead().read(state.memory(), state.readWeights(), readVectors, b0, b1);
   }
 
-
   // ---------------------------------------------------------------------------------------------------------
 
-  // argument names, built once: checks run on every call and must not allocate
-  private static final String[] INTERFACE_FIELDS = {
-    "readKeys", "readStrengths", "writeKeys", "writeStrengths", "eraseVectors", "writeVectors", "freeGates",
-    "allocationGates", "writeGates", "readModes"
-  };
-  private static final String[] IN_NAMES = prefixed("in.", INTERFACE_FIELDS);
-  private static final String[] OUT_NAMES = prefixed("out.", INTERFACE_FIELDS);
-  private static final String[] STATE_NAMES = prefixed("state.",
-      new String[] {"memory", "usage", "link", "precedence", "readWeights", "writeWeights"});
-
-  private static String[] prefixed(String prefix, String[] names) {
-    String[] out = new String[names.length];
-    for (int i = 0; i < names.length; i++) {
-      out[i] = prefix + names[i];
-    }
-    return out;
-  }
-
-  // indexed access without building arrays: these checks run on every step
-  private static Tensor component(InterfaceValues v, int i) {
-    return switch (i) {
-      case 0 -> v.readKeys();
-      case 1 -> v.readStrengths();
-      case 2 -> v.writeKeys();
-      case 3 -> v.writeStrengths();
-      case 4 -> v.eraseVectors();
-      case 5 -> v.writeVectors();
-      case 6 -> v.freeGates();
-      case 7 -> v.allocationGates();
-      case 8 -> v.writeGates();
-      default -> v.readModes();
-    };
-  }
-
-  private static Tensor component(MemoryState s, int i) {
-    return switch (i) {
-      case 0 -> s.memory();
-      case 1 -> s.usage();
-      case 2 -> s.link();
-      case 3 -> s.precedence();
-      case 4 -> s.readWeights();
-      default -> s.writeWeights();
-    };
-  }
-
-  /** {@code names}: the ten interface field names, in record order, with the caller's prefix. */
-  private void checkInterface(String[] names, InterfaceValues v, int b, int w, int r, int wh) {
-    arg(names[0], v.readKeys(), b, r, w);
-    arg(names[1], v.readStrengths(), b, r);
-    arg(names[2], v.writeKeys(), b, wh, w);
-    arg(names[3], v.writeStrengths(), b, wh);
-    arg(names[4], v.eraseVectors(), b, wh, w);
-    arg(names[5], v.writeVectors(), b, wh, w);
-    arg(names[6], v.freeGates(), b, r);
-    arg(names[7], v.allocationGates(), b, wh);
-    arg(names[8], v.writeGates(), b, wh);
-    arg(names[9], v.readModes(), b, r, 2 * wh + 1);
-  }
-
-  private void arg(String name, Tensor t, int d0, int d1) {
-    Checks.shape(name, t, d0, d1);
-    owned(name, t);
-  }
-
-  private void arg(String name, Tensor t, int d0, int d1, int d2) {
-    Checks.shape(name, t, d0, d1, d2);
-    owned(name, t);
-  }
-
-  private void arg(String name, Tensor t, int d0, int d1, int d2, int d3) {
-    Checks.shape(name, t, d0, d1, d2, d3);
-    owned(name, t);
-  }
-
+  /** {@code t} must be a tensor of this backend. */
   final void checkOwned(String name, Tensor t) {
-    owned(name, t);
-  }
-
-  private void owned(String name, Tensor t) {
     if (!owns(t)) {
       throw new IllegalArgumentException(
           name + ": is a " + t.backend() + " tensor; backend " + name() + " needs its own tensors");

@@ -548,94 +548,116 @@ public enum KernelSpec {
   // the facade's check: allocation-free on the passing path (fixed arity, no shape copies)
 
   void check(DncKernels k, Tensor t0, Tensor t1) {
-    check(2, k, t0, t1, null, null, null, null);
+    check(2, k, t0, t1, null, null, null, null, null, null);
   }
 
   void check(DncKernels k, Tensor t0, Tensor t1, Tensor t2) {
-    check(3, k, t0, t1, t2, null, null, null);
+    check(3, k, t0, t1, t2, null, null, null, null, null);
   }
 
   void check(DncKernels k, Tensor t0, Tensor t1, Tensor t2, Tensor t3) {
-    check(4, k, t0, t1, t2, t3, null, null);
+    check(4, k, t0, t1, t2, t3, null, null, null, null);
   }
 
   void check(DncKernels k, Tensor t0, Tensor t1, Tensor t2, Tensor t3, Tensor t4) {
-    check(5, k, t0, t1, t2, t3, t4, null);
+    check(5, k, t0, t1, t2, t3, t4, null, null, null);
   }
 
   void check(DncKernels k, Tensor t0, Tensor t1, Tensor t2, Tensor t3, Tensor t4, Tensor t5) {
-    check(6, k, t0, t1, t2, t3, t4, t5);
+    check(6, k, t0, t1, t2, t3, t4, t5, null, null);
   }
 
-  private void check(int arity, DncKernels k, Tensor t0, Tensor t1, Tensor t2, Tensor t3, Tensor t4, Tensor t5) {
-    if (arity != names.length || takesRecords()) {
+  /** {@link #INTERFACE_SPLIT}: {@code raw}, then the components of {@code out} (not null). */
+  void check(DncKernels k, Tensor raw, InterfaceValues out) {
+    check(-1, k, raw, null, null, null, null, null, out, null);
+  }
+
+  /** {@link #MEMORY_STEP}: the components of {@code state} and {@code in} (not null), then {@code readVectors}. */
+  void check(DncKernels k, MemoryState state, InterfaceValues in, Tensor readVectors) {
+    check(-1, k, readVectors, null, null, null, null, null, in, state);
+  }
+
+  // records kernels (arity -1) reach their tensors through v and s: see arg()
+  private void check(int arity, DncKernels k, Tensor t0, Tensor t1, Tensor t2, Tensor t3, Tensor t4, Tensor t5,
+      InterfaceValues v, MemoryState s) {
+    if (arity == -1 ? !takesRecords() : arity != names.length || takesRecords()) {
       throw new IllegalStateException(method + ": checked with " + arity + " tensors but takes " + names.length);
     }
     // the tensors the sizes are read from: not null, right rank
     for (int i : rankChecked) {
-      Checks.rank(names[i], pick(i, t0, t1, t2, t3, t4, t5), dimCodes[i].length);
+      Checks.rank(names[i], pick(i, t0, t1, t2, t3, t4, t5, v, s), dimCodes[i].length);
     }
     if (defArg[SYM_K] >= 0) {
-      int width = value(-1 - SYM_K, t0, t1, t2, t3, t4, t5), slots = value(-1 - SYM_N, t0, t1, t2, t3, t4, t5);
+      int width = value(-1 - SYM_K, t0, t1, t2, t3, t4, t5, v, s), slots = value(-1 - SYM_N, t0, t1, t2, t3, t4, t5, v, s);
       if (width % 2 == 0 || width > slots) {
         int a = defArg[SYM_K];
         StringBuilder expected = new StringBuilder("[");
         for (int j = 0; j < dimCodes[a].length; j++) {
           int code = dimCodes[a][j];
-          expected.append(j > 0 ? ", " : "").append(code == -1 - SYM_K ? "2k+1" : value(code, t0, t1, t2, t3, t4, t5));
+          expected.append(j > 0 ? ", " : "").append(code == -1 - SYM_K ? "2k+1" : value(code, t0, t1, t2, t3, t4, t5, v, s));
         }
         throw new IllegalArgumentException(names[a] + ": expected shape " + expected + "] with 2k+1 <= " + slots
-            + " but was " + Arrays.toString(pick(a, t0, t1, t2, t3, t4, t5).shape()));
+            + " but was " + Arrays.toString(pick(a, t0, t1, t2, t3, t4, t5, v, s).shape()));
       }
     }
-    for (int i = 0; i < arity; i++) {
-      Tensor t = pick(i, t0, t1, t2, t3, t4, t5);
+    for (int i = 0; i < names.length; i++) {
+      Tensor t = pick(i, t0, t1, t2, t3, t4, t5, v, s);
       Checks.notNull(names[i], t);
       int[] dims = dimCodes[i];
       boolean ok = t.rank() == dims.length;
       for (int j = 0; ok && j < dims.length; j++) {
-        ok = t.dim(j) == value(dims[j], t0, t1, t2, t3, t4, t5);
+        ok = t.dim(j) == value(dims[j], t0, t1, t2, t3, t4, t5, v, s);
       }
       if (!ok) {
-        throw new IllegalArgumentException(names[i] + ": expected shape " + expectedText(i, t0, t1, t2, t3, t4, t5)
+        throw new IllegalArgumentException(names[i] + ": expected shape " + expectedText(i, t0, t1, t2, t3, t4, t5, v, s)
             + " but was " + Arrays.toString(t.shape()));
       }
       k.checkOwned(names[i], t);
     }
     for (int[] p : sameOrDistinctIdx) {
-      Checks.sameOrDistinct(names[p[0]], pick(p[0], t0, t1, t2, t3, t4, t5), names[p[1]],
-          pick(p[1], t0, t1, t2, t3, t4, t5));
+      Checks.sameOrDistinct(names[p[0]], pick(p[0], t0, t1, t2, t3, t4, t5, v, s), names[p[1]],
+          pick(p[1], t0, t1, t2, t3, t4, t5, v, s));
     }
     for (int[] p : distinctIdx) {
-      Checks.distinct(names[p[0]], pick(p[0], t0, t1, t2, t3, t4, t5), names[p[1]],
-          pick(p[1], t0, t1, t2, t3, t4, t5));
+      Checks.distinct(names[p[0]], pick(p[0], t0, t1, t2, t3, t4, t5, v, s), names[p[1]],
+          pick(p[1], t0, t1, t2, t3, t4, t5, v, s));
     }
   }
 
-  private String expectedText(int arg, Tensor t0, Tensor t1, Tensor t2, Tensor t3, Tensor t4, Tensor t5) {
+  private String expectedText(int arg, Tensor t0, Tensor t1, Tensor t2, Tensor t3, Tensor t4, Tensor t5,
+      InterfaceValues v, MemoryState s) {
     int[] dims = dimCodes[arg];
     int[] expected = new int[dims.length];
     for (int j = 0; j < dims.length; j++) {
-      expected[j] = value(dims[j], t0, t1, t2, t3, t4, t5);
+      expected[j] = value(dims[j], t0, t1, t2, t3, t4, t5, v, s);
     }
     return Arrays.toString(expected);
   }
 
-  private int value(int code, Tensor t0, Tensor t1, Tensor t2, Tensor t3, Tensor t4, Tensor t5) {
+  private int value(int code, Tensor t0, Tensor t1, Tensor t2, Tensor t3, Tensor t4, Tensor t5,
+      InterfaceValues v, MemoryState s) {
     if (code >= 0) {
       return code;
     }
     int sym = -1 - code;
     if (sym == SYM_M) {
-      return 2 * value(-1 - SYM_WH, t0, t1, t2, t3, t4, t5) + 1;
+      return 2 * value(-1 - SYM_WH, t0, t1, t2, t3, t4, t5, v, s) + 1;
     }
     if (sym == SYM_IF) {
-      return interfaceSize(value(-1 - SYM_W, t0, t1, t2, t3, t4, t5), value(-1 - SYM_R, t0, t1, t2, t3, t4, t5));
+      return interfaceSize(value(-1 - SYM_W, t0, t1, t2, t3, t4, t5, v, s), value(-1 - SYM_R, t0, t1, t2, t3, t4, t5, v, s));
     }
-    return pick(defArg[sym], t0, t1, t2, t3, t4, t5).dim(defAxis[sym]);
+    return pick(defArg[sym], t0, t1, t2, t3, t4, t5, v, s).dim(defAxis[sym]);
   }
 
-  private static Tensor pick(int i, Tensor t0, Tensor t1, Tensor t2, Tensor t3, Tensor t4, Tensor t5) {
+  /** Argument {@code i}: a tensor argument, or a record component of a records kernel, in {@link #args()} order. */
+  private Tensor pick(int i, Tensor t0, Tensor t1, Tensor t2, Tensor t3, Tensor t4, Tensor t5,
+      InterfaceValues v, MemoryState s) {
+    if (this == INTERFACE_SPLIT) {
+      return i == 0 ? t0 : component(v, i - 1);
+    }
+    if (this == MEMORY_STEP) {
+      return i < 6 ? component(s, i) : i < 16 ? component(v, i - 6) : t0;
+    }
     return switch (i) {
       case 0 -> t0;
       case 1 -> t1;
@@ -643,6 +665,32 @@ public enum KernelSpec {
       case 3 -> t3;
       case 4 -> t4;
       default -> t5;
+    };
+  }
+
+  private static Tensor component(InterfaceValues v, int i) {
+    return switch (i) {
+      case 0 -> v.readKeys();
+      case 1 -> v.readStrengths();
+      case 2 -> v.writeKeys();
+      case 3 -> v.writeStrengths();
+      case 4 -> v.eraseVectors();
+      case 5 -> v.writeVectors();
+      case 6 -> v.freeGates();
+      case 7 -> v.allocationGates();
+      case 8 -> v.writeGates();
+      default -> v.readModes();
+    };
+  }
+
+  private static Tensor component(MemoryState s, int i) {
+    return switch (i) {
+      case 0 -> s.memory();
+      case 1 -> s.usage();
+      case 2 -> s.link();
+      case 3 -> s.precedence();
+      case 4 -> s.readWeights();
+      default -> s.writeWeights();
     };
   }
 }
