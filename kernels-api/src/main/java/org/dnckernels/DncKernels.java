@@ -24,6 +24,29 @@ import java.util.List;
  *   <li>Host backends are thread-safe for calls on disjoint outputs. A device backend serialises its calls on
  *       its own stream.
  * </ul>
+ *
+ * <h2>Gradients</h2>
+ * Every kernel {@code k} has a backward {@code kBackward}: the vector-Jacobian product of a scalar loss ℓ.
+ * <ul>
+ *   <li><b>What it takes.</b> The forward's inputs, as they were when the forward ran; where it says so, the
+ *       forward's output too (where that is cheaper than recomputing it); the gradient of ℓ w.r.t. each output
+ *       ({@code grad<Output>}, only read).
+ *   <li><b>Accumulate.</b> It <em>adds</em> ∂ℓ/∂x to {@code grad<X>} for each differentiable input x, so one
+ *       tensor that feeds several kernels (memory feeds the write content, erase/add, the read content and the
+ *       read) collects all its gradients; zero a gradient tensor before its first use.
+ *   <li><b>In place.</b> A kernel that updates a tensor in place (erase/add's memory, the link matrix,
+ *       precedence) has one gradient tensor for it, which holds ∂ℓ/∂(the updated value) on entry and
+ *       ∂ℓ/∂(the value before) on exit. This is the accumulate rule too: the in-place kernel destroys the old
+ *       value, so it is its last reader, and in reverse order nothing has added to that gradient yet. The caller
+ *       must keep the value before the update (a copy), which the backward takes ({@code prevMemory},
+ *       {@code prevLink}, {@code prevPrecedence}); {@link #usageBackward} may be used in place the same way.
+ *   <li><b>Non-differentiable points.</b> Allocation holds the sort permutation constant (as {@code tf.nn.top_k}
+ *       and {@code torch.sort} autograd do); NTM sharpening gives a zero gradient on an all-zero row (its output
+ *       is the constant 1/N there). No backward divides by a value that can be zero, so zero rows, usages of 0
+ *       and 1, ties and β up to 1e30 give finite gradients.
+ *   <li><b>Checks.</b> The same as the forward's: each gradient has the shape of its value, a written gradient
+ *       must not share storage with any other argument, and a bad call writes nothing.
+ * </ul>
  */
 public abstract class DncKernels implements AutoCloseable {
   /** ε of the contract (cosine similarity, norms, allocation remap). */
@@ -32,11 +55,15 @@ public abstract class DncKernels implements AutoCloseable {
   private volatile boolean closed;
   /** The backend's math, one implementation per kernel family. */
   private final KernelMath.Table math;
+  /** The backend's backwards, one implementation per kernel family. */
+  private final KernelMath.BackwardTable grad;
 
-  /** A backend computing with {@code math}. */
-  protected DncKernels(KernelMath.Table math) {
+  /** A backend computing with {@code math} and {@code backward}. */
+  protected DncKernels(KernelMath.Table math, KernelMath.BackwardTable backward) {
     Checks.notNull("math", math);
+    Checks.notNull("backward", backward);
     this.math = math;
+    this.grad = backward;
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -156,11 +183,26 @@ public abstract class DncKernels implements AutoCloseable {
         allocate(b, wh, w), allocate(b, r), allocate(b, wh), allocate(b, wh), allocate(b, r, shape.readModes()));
   }
 
-  /** Scratch for {@link #memoryStep} at {@code shape}; make once, reuse every step. */
+  /**
+   * Scratch for {@link #memoryStep} at {@code shape}; make once, reuse every step. After a step it holds the
+   * step's intermediate weightings, which {@link #memoryStepBackward} takes: keep one per step to differentiate.
+   */
   public Workspace newWorkspace(MemoryShape shape) {
     Checks.notNull("shape", shape);
     return new Workspace(this, shape);
   }
+
+  /** Scratch for {@link #memoryStepBackward} at {@code shape}; make once, reuse every step. */
+  public BackwardWorkspace newBackwardWorkspace(MemoryShape shape) {
+    Checks.notNull("shape", shape);
+    return new BackwardWorkspace(this, shape);
+  }
+
+  /**
+   * Sets batch entries [b0, b1) of {@code t} (its first axis) to zero. For a backend's step backward, which
+   * clears its gradient scratch and the gradients it carries from one state to the one before.
+   */
+  protected abstract void zero(Tensor t, int b0, int b1);
 
   // ---------------------------------------------------------------------------------------------------------
   // content addressing
@@ -463,6 +505,377 @@ public abstract class DncKernels implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------------------------------------------------
+  // gradients (the class javadoc's "Gradients" gives the rules: accumulate, in place, saved values)
+
+  /**
+   * The backward of {@link #contentWeights}. With z = βD, w the forward's weights and g = gradWeights:
+   *
+   * <pre>
+   *   dz[i]          = w[i] (g[i] − Σ_j w[j] g[j])             (the softmax's; the max shift has no gradient)
+   *   gradStrengths += Σ_i dz[i] D[i]
+   *   dD[i]          = β dz[i]
+   *   den            = ‖k‖ ‖M_i‖ + ε
+   *   gradKeys      += Σ_i dD[i] (M_i / den − D[i] ‖M_i‖ k / (‖k‖ den))
+   *   gradMemory_i  += Σ_h dD[h,i] (k_h / den − D[h,i] ‖k_h‖ M_i / (‖M_i‖ den))
+   * </pre>
+   *
+   * The ε in the norms keeps ‖x‖ ≥ √ε, so zero rows and zero keys give finite gradients; a one-hot w (β = 1e30)
+   * gives dz = 0 exactly.
+   *
+   * @param memory        M [B,N,W]
+   * @param keys          k [B,H,W]
+   * @param strengths     β [B,H]
+   * @param weights       the forward's output w [B,H,N]
+   * @param gradWeights   ∂ℓ/∂w [B,H,N]
+   * @param gradMemory    [B,N,W], accumulated
+   * @param gradKeys      [B,H,W], accumulated
+   * @param gradStrengths [B,H], accumulated
+   */
+  public final void contentWeightsBackward(Tensor memory, Tensor keys, Tensor strengths, Tensor weights,
+      Tensor gradWeights, Tensor gradMemory, Tensor gradKeys, Tensor gradStrengths) {
+    checkOpen();
+    KernelSpec.CONTENT_WEIGHTS_BACKWARD.check(this, memory, keys, strengths, weights, gradWeights, gradMemory,
+        gradKeys, gradStrengths);
+    grad.contentAddressing().contentWeightsBackward(memory, keys, strengths, weights, gradWeights, gradMemory,
+        gradKeys, gradStrengths, 0, memory.dim(0));
+  }
+
+  /**
+   * The backward of {@link #eraseAndAdd}. With G = gradMemory on entry, R_¬h[i,j] = Π_{h'≠h} (1 − w[h',i] e[h',j])
+   * (a product of the other heads' factors, never a quotient) and R = Π_h (1 − w[h,i] e[h,j]):
+   *
+   * <pre>
+   *   gradAdd[h,j]          += Σ_i w[h,i] G[i,j]
+   *   gradErase[h,j]        −= Σ_i w[h,i] M[i,j] R_¬h[i,j] G[i,j]
+   *   gradWriteWeights[h,i] += Σ_j G[i,j] (a[h,j] − e[h,j] M[i,j] R_¬h[i,j])
+   *   gradMemory            ← G ∘ R                                    (in place: ∂ℓ/∂M_t in, ∂ℓ/∂M_{t−1} out)
+   * </pre>
+   *
+   * @param prevMemory       M_{t−1} [B,N,W]: the memory before the forward updated it (keep a copy)
+   * @param writeWeights     w [B,Wh,N]
+   * @param erase            e [B,Wh,W]
+   * @param add              a [B,Wh,W]
+   * @param gradMemory       [B,N,W], ∂ℓ/∂M_t on entry, ∂ℓ/∂M_{t−1} through this kernel on exit
+   * @param gradWriteWeights [B,Wh,N], accumulated
+   * @param gradErase        [B,Wh,W], accumulated
+   * @param gradAdd          [B,Wh,W], accumulated
+   */
+  public final void eraseAndAddBackward(Tensor prevMemory, Tensor writeWeights, Tensor erase, Tensor add,
+      Tensor gradMemory, Tensor gradWriteWeights, Tensor gradErase, Tensor gradAdd) {
+    checkOpen();
+    KernelSpec.ERASE_AND_ADD_BACKWARD.check(this, prevMemory, writeWeights, erase, add, gradMemory,
+        gradWriteWeights, gradErase, gradAdd);
+    grad.memoryWrite().eraseAndAddBackward(prevMemory, writeWeights, erase, add, gradMemory, gradWriteWeights,
+        gradErase, gradAdd, 0, prevMemory.dim(0));
+  }
+
+  /**
+   * The backward of {@link #read}: {@code gradMemory[i,j] += Σ_h w[h,i] g[h,j]} and {@code gradReadWeights[h,i] +=
+   * Σ_j M[i,j] g[h,j]}, with g = gradOut.
+   *
+   * @param memory          M [B,N,W]
+   * @param readWeights     w [B,R,N]
+   * @param gradOut         ∂ℓ/∂r [B,R,W]
+   * @param gradMemory      [B,N,W], accumulated
+   * @param gradReadWeights [B,R,N], accumulated
+   */
+  public final void readBackward(Tensor memory, Tensor readWeights, Tensor gradOut, Tensor gradMemory,
+      Tensor gradReadWeights) {
+    checkOpen();
+    KernelSpec.READ_BACKWARD.check(this, memory, readWeights, gradOut, gradMemory, gradReadWeights);
+    grad.memoryRead().readBackward(memory, readWeights, gradOut, gradMemory, gradReadWeights, 0, memory.dim(0));
+  }
+
+  /**
+   * The backward of {@link #usage}. With g = gradOut, ŵ and ψ as in the forward, and products over the other heads
+   * only (no division):
+   *
+   * <pre>
+   *   gradPrevUsage             += g ψ (1 − ŵ)
+   *   gradPrevWriteWeights[h]   += g ψ (1 − u) Π_{h'≠h} (1 − w^w_h')
+   *   dψ                         = g (u + (1 − u) ŵ)
+   *   gradPrevReadWeights[r]    −= dψ f_r Π_{r'≠r} (1 − f_r' w^r_r')
+   *   gradFreeGates[r]          −= Σ_i dψ[i] w^r_r[i] Π_{r'≠r} (1 − f_r' w^r_r'[i])
+   * </pre>
+   *
+   * {@code gradPrevUsage} may be {@code gradOut} itself: then it is overwritten with ∂ℓ/∂u_{t−1} (the in-place
+   * rule), which is how the memory step uses it.
+   *
+   * @param prevUsage            u [B,N]
+   * @param prevWriteWeights     w^w [B,Wh,N]
+   * @param freeGates            f [B,R]
+   * @param prevReadWeights      w^r [B,R,N]
+   * @param gradOut              ∂ℓ/∂out [B,N]
+   * @param gradPrevUsage        [B,N], accumulated, or overwritten when it is {@code gradOut}
+   * @param gradPrevWriteWeights [B,Wh,N], accumulated
+   * @param gradFreeGates        [B,R], accumulated
+   * @param gradPrevReadWeights  [B,R,N], accumulated
+   */
+  public final void usageBackward(Tensor prevUsage, Tensor prevWriteWeights, Tensor freeGates,
+      Tensor prevReadWeights, Tensor gradOut, Tensor gradPrevUsage, Tensor gradPrevWriteWeights,
+      Tensor gradFreeGates, Tensor gradPrevReadWeights) {
+    checkOpen();
+    KernelSpec.USAGE_BACKWARD.check(this, prevUsage, prevWriteWeights, freeGates, prevReadWeights, gradOut,
+        gradPrevUsage, gradPrevWriteWeights, gradFreeGates, gradPrevReadWeights);
+    grad.usage().usageBackward(prevUsage, prevWriteWeights, freeGates, prevReadWeights, gradOut, gradPrevUsage,
+        gradPrevWriteWeights, gradFreeGates, gradPrevReadWeights, 0, prevUsage.dim(0));
+  }
+
+  /**
+   * The backward of {@link #allocation}, the sort permutation held constant (as {@code tf.nn.top_k} and
+   * {@code torch.sort} autograd do). The forward is recomputed (the orders and the private usage copies u^(h)
+   * between heads), then the heads are walked in reverse with s_h = g^a_h g^w_h, du^(Wh+1) = 0:
+   *
+   * <pre>
+   *   g_h                  = gradOut[h] + s_h (1 − u^(h)) ∘ du^(h+1)
+   *   gradAllocationGates += g^w_h Σ_i du^(h+1)[i] (1 − u^(h)[i]) a_h[i];  gradWriteGates += g^a_h (same sum)
+   *   in sorted order j, with ũ_j = ũ[φ_j] and P_j = Π_{i&lt;j} ũ_i:
+   *     S_{N−1} = 0,  S_{j−1} = g_j (1 − ũ_j) + ũ_j S_j                   (the suffix recurrence)
+   *     dũ_j    = P_j (S_j − g_j)
+   *   du^(h)               = du^(h+1) ∘ (1 − s_h a_h) + (1 − ε) dũ
+   *   gradUsage           += du^(1)
+   * </pre>
+   *
+   * A factor ũ_i = 0 would zero P_j for every later j and so their terms; its own derivative P_i S_i is built from
+   * the product before it and the recurrence after it, never by dividing the whole product by ũ_i. Ties and usages
+   * of exactly 0 or 1 give finite gradients (the order of tied slots is the forward's: lower index first).
+   *
+   * @param usage               u [B,N]
+   * @param writeGates          g^w [B,Wh]
+   * @param allocationGates     g^a [B,Wh]
+   * @param gradOut             ∂ℓ/∂a [B,Wh,N]
+   * @param gradUsage           [B,N], accumulated
+   * @param gradWriteGates      [B,Wh], accumulated
+   * @param gradAllocationGates [B,Wh], accumulated
+   */
+  public final void allocationBackward(Tensor usage, Tensor writeGates, Tensor allocationGates, Tensor gradOut,
+      Tensor gradUsage, Tensor gradWriteGates, Tensor gradAllocationGates) {
+    checkOpen();
+    KernelSpec.ALLOCATION_BACKWARD.check(this, usage, writeGates, allocationGates, gradOut, gradUsage,
+        gradWriteGates, gradAllocationGates);
+    grad.allocation().allocationBackward(usage, writeGates, allocationGates, gradOut, gradUsage, gradWriteGates,
+        gradAllocationGates, 0, usage.dim(0));
+  }
+
+  /**
+   * The backward of {@link #writeWeights}, with g = gradOut:
+   *
+   * <pre>
+   *   gradAllocation      += g^w g^a g
+   *   gradContent         += g^w (1 − g^a) g
+   *   gradWriteGates      += Σ_i g[i] (g^a a[i] + (1 − g^a) c[i])
+   *   gradAllocationGates += g^w Σ_i g[i] (a[i] − c[i])
+   * </pre>
+   *
+   * @param allocation          a [B,Wh,N]
+   * @param content             c [B,Wh,N]
+   * @param writeGates          g^w [B,Wh]
+   * @param allocationGates     g^a [B,Wh]
+   * @param gradOut             ∂ℓ/∂w^w [B,Wh,N]
+   * @param gradAllocation      [B,Wh,N], accumulated
+   * @param gradContent         [B,Wh,N], accumulated
+   * @param gradWriteGates      [B,Wh], accumulated
+   * @param gradAllocationGates [B,Wh], accumulated
+   */
+  public final void writeWeightsBackward(Tensor allocation, Tensor content, Tensor writeGates,
+      Tensor allocationGates, Tensor gradOut, Tensor gradAllocation, Tensor gradContent, Tensor gradWriteGates,
+      Tensor gradAllocationGates) {
+    checkOpen();
+    KernelSpec.WRITE_WEIGHTS_BACKWARD.check(this, allocation, content, writeGates, allocationGates, gradOut,
+        gradAllocation, gradContent, gradWriteGates, gradAllocationGates);
+    grad.writeWeighting().writeWeightsBackward(allocation, content, writeGates, allocationGates, gradOut,
+        gradAllocation, gradContent, gradWriteGates, gradAllocationGates, 0, allocation.dim(0));
+  }
+
+  /**
+   * The backward of {@link #precedence}, per write head, with G = gradPrecedence on entry:
+   * {@code gradWriteWeights[i] += G[i] − Σ_j G[j] p[j]} and {@code gradPrecedence ← (1 − Σ_i w[i]) G} (in place).
+   *
+   * @param prevPrecedence   p_{t−1} [B,Wh,N]: the precedence before the forward updated it
+   * @param writeWeights     w [B,Wh,N]
+   * @param gradPrecedence   [B,Wh,N], ∂ℓ/∂p_t on entry, ∂ℓ/∂p_{t−1} through this kernel on exit
+   * @param gradWriteWeights [B,Wh,N], accumulated
+   */
+  public final void precedenceBackward(Tensor prevPrecedence, Tensor writeWeights, Tensor gradPrecedence,
+      Tensor gradWriteWeights) {
+    checkOpen();
+    KernelSpec.PRECEDENCE_BACKWARD.check(this, prevPrecedence, writeWeights, gradPrecedence, gradWriteWeights);
+    grad.temporalLinkage().precedenceBackward(prevPrecedence, writeWeights, gradPrecedence, gradWriteWeights, 0,
+        prevPrecedence.dim(0));
+  }
+
+  /**
+   * The backward of {@link #linkUpdate}, per write head, with G = gradLink on entry, sums over i ≠ j only (the
+   * diagonal of L_t is the constant 0, so G's diagonal is ignored and ∂ℓ/∂L_{t−1}[i,i] = 0 exactly):
+   *
+   * <pre>
+   *   gradWriteWeights[i]   += Σ_{j≠i} G[i,j] (p[j] − L[i,j]) − Σ_{j≠i} G[j,i] L[j,i]
+   *   gradPrevPrecedence[j] += Σ_{i≠j} G[i,j] w[i]
+   *   gradLink[i,j]          ← (1 − w[i] − w[j]) G[i,j]  (i ≠ j),  gradLink[i,i] ← 0          (in place)
+   * </pre>
+   *
+   * @param prevLink           L_{t−1} [B,Wh,N,N]: the link matrix before the forward updated it
+   * @param prevPrecedence     p_{t−1} [B,Wh,N]
+   * @param writeWeights       w [B,Wh,N]
+   * @param gradLink           [B,Wh,N,N], ∂ℓ/∂L_t on entry, ∂ℓ/∂L_{t−1} on exit
+   * @param gradPrevPrecedence [B,Wh,N], accumulated
+   * @param gradWriteWeights   [B,Wh,N], accumulated
+   */
+  public final void linkUpdateBackward(Tensor prevLink, Tensor prevPrecedence, Tensor writeWeights,
+      Tensor gradLink, Tensor gradPrevPrecedence, Tensor gradWriteWeights) {
+    checkOpen();
+    KernelSpec.LINK_UPDATE_BACKWARD.check(this, prevLink, prevPrecedence, writeWeights, gradLink,
+        gradPrevPrecedence, gradWriteWeights);
+    grad.temporalLinkage().linkUpdateBackward(prevLink, prevPrecedence, writeWeights, gradLink, gradPrevPrecedence,
+        gradWriteWeights, 0, prevLink.dim(0));
+  }
+
+  /**
+   * The backward of {@link #forwardBackward}, with gf = gradForward, gb = gradBackward:
+   *
+   * <pre>
+   *   gradLink[h,i,j]        += Σ_r (gf[r,h,i] w[r,j] + gb[r,h,j] w[r,i])
+   *   gradPrevReadWeights[r,j] += Σ_h Σ_i (L[h,i,j] gf[r,h,i] + L[h,j,i] gb[r,h,i])
+   * </pre>
+   *
+   * @param link                L [B,Wh,N,N]
+   * @param prevReadWeights     w [B,R,N]
+   * @param gradForward         ∂ℓ/∂forward [B,R,Wh,N]
+   * @param gradBackward        ∂ℓ/∂backward [B,R,Wh,N]
+   * @param gradLink            [B,Wh,N,N], accumulated
+   * @param gradPrevReadWeights [B,R,N], accumulated
+   */
+  public final void forwardBackwardBackward(Tensor link, Tensor prevReadWeights, Tensor gradForward,
+      Tensor gradBackward, Tensor gradLink, Tensor gradPrevReadWeights) {
+    checkOpen();
+    KernelSpec.FORWARD_BACKWARD_BACKWARD.check(this, link, prevReadWeights, gradForward, gradBackward, gradLink,
+        gradPrevReadWeights);
+    grad.temporalLinkage().forwardBackwardBackward(link, prevReadWeights, gradForward, gradBackward, gradLink,
+        gradPrevReadWeights, 0, link.dim(0));
+  }
+
+  /**
+   * The backward of {@link #linkUpdateAndWeightings}: {@link #forwardBackwardBackward} on L_t (rebuilt from
+   * L_{t−1} on the fly) accumulated into {@code gradLink}, then {@link #linkUpdateBackward}, with the same
+   * results; backends do it in one pass over L (it reads L_{t−1} and reads and writes the gradient: about twice
+   * the forward's bytes).
+   *
+   * @param prevLink            L_{t−1} [B,Wh,N,N]
+   * @param prevPrecedence      p_{t−1} [B,Wh,N]
+   * @param writeWeights        w^w [B,Wh,N]
+   * @param prevReadWeights     w^r [B,R,N]
+   * @param gradForward         ∂ℓ/∂forward [B,R,Wh,N]
+   * @param gradBackward        ∂ℓ/∂backward [B,R,Wh,N]
+   * @param gradLink            [B,Wh,N,N], ∂ℓ/∂L_t on entry, ∂ℓ/∂L_{t−1} on exit
+   * @param gradPrevPrecedence  [B,Wh,N], accumulated
+   * @param gradWriteWeights    [B,Wh,N], accumulated
+   * @param gradPrevReadWeights [B,R,N], accumulated
+   */
+  public final void linkUpdateAndWeightingsBackward(Tensor prevLink, Tensor prevPrecedence, Tensor writeWeights,
+      Tensor prevReadWeights, Tensor gradForward, Tensor gradBackward, Tensor gradLink, Tensor gradPrevPrecedence,
+      Tensor gradWriteWeights, Tensor gradPrevReadWeights) {
+    checkOpen();
+    KernelSpec.LINK_UPDATE_AND_WEIGHTINGS_BACKWARD.check(this, prevLink, prevPrecedence, writeWeights,
+        prevReadWeights, gradForward, gradBackward, gradLink, gradPrevPrecedence, gradWriteWeights,
+        gradPrevReadWeights);
+    grad.temporalLinkage().linkUpdateAndWeightingsBackward(prevLink, prevPrecedence, writeWeights, prevReadWeights,
+        gradForward, gradBackward, gradLink, gradPrevPrecedence, gradWriteWeights, gradPrevReadWeights, 0,
+        prevLink.dim(0));
+  }
+
+  /**
+   * The backward of {@link #readModeMix}, with g = gradOut and modes ordered [backward_1..Wh, content,
+   * forward_1..Wh]:
+   *
+   * <pre>
+   *   gradModes[r,h]      += g[r]·backward[r,h]    gradBackward[r,h] += π[r,h] g[r]
+   *   gradModes[r,Wh]     += g[r]·content[r]       gradContent[r]    += π[r,Wh] g[r]
+   *   gradModes[r,Wh+1+h] += g[r]·forward[r,h]     gradForward[r,h]  += π[r,Wh+1+h] g[r]
+   * </pre>
+   *
+   * @param modes        π [B,R,2Wh+1]
+   * @param backward     [B,R,Wh,N]
+   * @param content      [B,R,N]
+   * @param forward      [B,R,Wh,N]
+   * @param gradOut      ∂ℓ/∂out [B,R,N]
+   * @param gradModes    [B,R,2Wh+1], accumulated
+   * @param gradBackward [B,R,Wh,N], accumulated
+   * @param gradContent  [B,R,N], accumulated
+   * @param gradForward  [B,R,Wh,N], accumulated
+   */
+  public final void readModeMixBackward(Tensor modes, Tensor backward, Tensor content, Tensor forward,
+      Tensor gradOut, Tensor gradModes, Tensor gradBackward, Tensor gradContent, Tensor gradForward) {
+    checkOpen();
+    KernelSpec.READ_MODE_MIX_BACKWARD.check(this, modes, backward, content, forward, gradOut, gradModes,
+        gradBackward, gradContent, gradForward);
+    grad.readModes().readModeMixBackward(modes, backward, content, forward, gradOut, gradModes, gradBackward,
+        gradContent, gradForward, 0, gradOut.dim(0));
+  }
+
+  /**
+   * The backward of {@link #ntmInterpolate}, with g = gradOut: {@code gradContent += γ g}, {@code gradPrevious +=
+   * (1 − γ) g}, {@code gradGate += Σ_i g[i] (c[i] − w_prev[i])} (γ the gate).
+   *
+   * @param content      c [B,H,N]
+   * @param previous     w_prev [B,H,N]
+   * @param gate         [B,H]
+   * @param gradOut      ∂ℓ/∂out [B,H,N]
+   * @param gradContent  [B,H,N], accumulated
+   * @param gradPrevious [B,H,N], accumulated
+   * @param gradGate     [B,H], accumulated
+   */
+  public final void ntmInterpolateBackward(Tensor content, Tensor previous, Tensor gate, Tensor gradOut,
+      Tensor gradContent, Tensor gradPrevious, Tensor gradGate) {
+    checkOpen();
+    KernelSpec.NTM_INTERPOLATE_BACKWARD.check(this, content, previous, gate, gradOut, gradContent, gradPrevious,
+        gradGate);
+    grad.ntmAddressing().ntmInterpolateBackward(content, previous, gate, gradOut, gradContent, gradPrevious,
+        gradGate, 0, content.dim(0));
+  }
+
+  /**
+   * The backward of {@link #ntmShift} (indices mod N), with g = gradOut:
+   * {@code gradWeights[j] += Σ_{d=−k..k} g[j + d] s[d + k]} and {@code gradShift[d + k] += Σ_i g[i] w[i − d]}.
+   *
+   * @param weights     w [B,H,N]
+   * @param shift       s [B,H,2k+1]
+   * @param gradOut     ∂ℓ/∂out [B,H,N]
+   * @param gradWeights [B,H,N], accumulated
+   * @param gradShift   [B,H,2k+1], accumulated
+   */
+  public final void ntmShiftBackward(Tensor weights, Tensor shift, Tensor gradOut, Tensor gradWeights,
+      Tensor gradShift) {
+    checkOpen();
+    KernelSpec.NTM_SHIFT_BACKWARD.check(this, weights, shift, gradOut, gradWeights, gradShift);
+    grad.ntmAddressing().ntmShiftBackward(weights, shift, gradOut, gradWeights, gradShift, 0, weights.dim(0));
+  }
+
+  /**
+   * The backward of {@link #ntmSharpen}, per head, in the forward's max-scaled form: m = max_i w[i], v = w/m,
+   * S = Σ_i v[i]^γ, y = v^γ / S, g = gradOut, ḡ = Σ_i y[i] g[i]:
+   *
+   * <pre>
+   *   gradWeights[i] += γ (g[i] − ḡ) v[i]^(γ−1) / (m S)
+   *   gradGamma      += Σ_{i: v[i] &gt; 0} y[i] (g[i] − ḡ) log v[i]         (y log v → 0 as w → 0)
+   * </pre>
+   *
+   * No division by a weight, so zero weights give finite gradients (v^(γ−1) = 1 at γ = 1). An all-zero row, whose
+   * output is the constant 1/N, gets a zero gradient.
+   *
+   * @param weights     w [B,H,N]
+   * @param gamma       γ [B,H]
+   * @param gradOut     ∂ℓ/∂out [B,H,N]
+   * @param gradWeights [B,H,N], accumulated
+   * @param gradGamma   [B,H], accumulated
+   */
+  public final void ntmSharpenBackward(Tensor weights, Tensor gamma, Tensor gradOut, Tensor gradWeights,
+      Tensor gradGamma) {
+    checkOpen();
+    KernelSpec.NTM_SHARPEN_BACKWARD.check(this, weights, gamma, gradOut, gradWeights, gradGamma);
+    grad.ntmAddressing().ntmSharpenBackward(weights, gamma, gradOut, gradWeights, gradGamma, 0, weights.dim(0));
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
   // interface vector and the whole memory step
 
   /**
@@ -583,6 +996,144 @@ public abstract class DncKernels implements AutoCloseable {
     math.readModes().readModeMix(in.readModes(), ws.backward, ws.readContent, ws.forward, state.readWeights(), b0,
         b1);
     math.memoryRead().read(state.memory(), state.readWeights(), readVectors, b0, b1);
+  }
+
+
+  /**
+   * The backward of {@link #interfaceSplit} (one write head): keys and write vectors pass their gradients
+   * through; oneplus′(x) = σ(x); σ′(x) = σ(x)(1 − σ(x)); the mode softmax gives π (g − Σ_m π_m g_m) per read head.
+   *
+   * @param raw     ξ̂ [B, W·R + 3W + 5R + 3], the forward's input
+   * @param gradOut ∂ℓ/∂ of each interface tensor (Wh = 1)
+   * @param gradRaw [B, W·R + 3W + 5R + 3], accumulated
+   */
+  public final void interfaceSplitBackward(Tensor raw, InterfaceValues gradOut, Tensor gradRaw) {
+    checkOpen();
+    Checks.notNull("gradOut", gradOut);
+    KernelSpec.INTERFACE_SPLIT_BACKWARD.check(this, raw, gradOut, gradRaw);
+    grad.interfaceSplit().interfaceSplitBackward(raw, gradOut, gradRaw, 0, raw.dim(0));
+  }
+
+  /**
+   * The backward of one {@link #memoryStep}: the kernels' backwards in reverse order (read, read-mode mix, read
+   * content, precedence, the link pass, erase/add, write weights, write content, allocation, usage), with the same
+   * results as calling them one by one.
+   *
+   * <p><b>Saved values.</b> The forward updates its state in place, so the caller keeps, per step: {@code prev},
+   * a copy of the state before the step; {@code next}, the state after it (the next step's {@code prev}); and
+   * {@code saved}, the step's workspace (its intermediate weightings). {@code in} is the step's interface.
+   *
+   * <p><b>Gradients.</b> {@code grad} holds ∂ℓ/∂(the state after the step) on entry and ∂ℓ/∂(the state before)
+   * on exit, every component (the in-place rule); {@code gradReadVectors} is ∂ℓ/∂r_t; the interface's gradients
+   * are added to {@code gradIn}. Feeding {@code grad} back into the step before gives backpropagation through time.
+   *
+   * @param prev            the state before the step
+   * @param in              the step's interface values
+   * @param next            the state after the step
+   * @param saved           the step's workspace, as the forward left it
+   * @param grad            ∂ℓ/∂next on entry, ∂ℓ/∂prev on exit
+   * @param gradReadVectors ∂ℓ/∂r [B,R,W]
+   * @param gradIn          the interface's gradients, accumulated
+   * @param scratch         from {@link #newBackwardWorkspace} for the same shape
+   */
+  public final void memoryStepBackward(MemoryState prev, InterfaceValues in, MemoryState next, Workspace saved,
+      MemoryState grad, Tensor gradReadVectors, InterfaceValues gradIn, BackwardWorkspace scratch) {
+    checkOpen();
+    Checks.notNull("prev", prev);
+    Checks.notNull("in", in);
+    Checks.notNull("next", next);
+    Checks.notNull("saved", saved);
+    Checks.notNull("grad", grad);
+    Checks.notNull("gradIn", gradIn);
+    Checks.notNull("scratch", scratch);
+    KernelSpec.MEMORY_STEP_BACKWARD.check(this, prev, in, next, grad, gradReadVectors, gradIn);
+    MemoryShape shape = prev.shape();
+    checkWorkspace("saved", saved.shape(), shape, saved.allocation, saved.writeContent, saved.readContent,
+        saved.forward, saved.backward);
+    checkWorkspace("scratch", scratch.shape(), shape, scratch.allocation, scratch.writeContent,
+        scratch.readContent, scratch.forward, scratch.backward);
+    memoryStepBackwardImpl(prev, in, next, saved, grad, gradReadVectors, gradIn, scratch);
+  }
+
+  private void checkWorkspace(String name, MemoryShape actual, MemoryShape expected, Tensor... tensors) {
+    if (!actual.equals(expected)) {
+      throw new IllegalArgumentException(name + ": expected shape " + expected + " but was " + actual);
+    }
+    for (Tensor t : tensors) {
+      checkOwned(name, t);
+    }
+  }
+
+  /**
+   * The whole step backward on the whole batch. Default: {@link #memoryStepBackward(MemoryState, InterfaceValues,
+   * MemoryState, Workspace, MemoryState, Tensor, InterfaceValues, BackwardWorkspace, int, int)} over [0, B); a
+   * backend overrides this to split the batch.
+   */
+  protected void memoryStepBackwardImpl(MemoryState prev, InterfaceValues in, MemoryState next, Workspace saved,
+      MemoryState grad, Tensor gradReadVectors, InterfaceValues gradIn, BackwardWorkspace scratch) {
+    memoryStepBackward(prev, in, next, saved, grad, gradReadVectors, gradIn, scratch, 0, prev.memory().dim(0));
+  }
+
+  /**
+   * The step backward on batch entries [b0, b1): the phases after the link pass, the link pass, before it, each
+   * in reverse. The one place the order is written; a backend overrides a phase, never the order.
+   */
+  protected final void memoryStepBackward(MemoryState prev, InterfaceValues in, MemoryState next, Workspace saved,
+      MemoryState grad, Tensor gradReadVectors, InterfaceValues gradIn, BackwardWorkspace scratch, int b0, int b1) {
+    stepBackwardAfterLink(prev, in, next, saved, grad, gradReadVectors, gradIn, scratch, b0, b1);
+    stepBackwardLinkPass(prev, next, grad, scratch, b0, b1);
+    stepBackwardBeforeLink(prev, in, next, saved, grad, gradIn, scratch, b0, b1);
+  }
+
+  /**
+   * Clears the scratch, then the backwards of the read, the read-mode mix, the read content weights and the
+   * precedence. ∂ℓ/∂w^r_t is complete once the read's part is added; the mix consumes it, and the tensor then
+   * starts collecting ∂ℓ/∂w^r_{t−1}.
+   */
+  protected void stepBackwardAfterLink(MemoryState prev, InterfaceValues in, MemoryState next, Workspace saved,
+      MemoryState grad, Tensor gradReadVectors, InterfaceValues gradIn, BackwardWorkspace scratch, int b0, int b1) {
+    zero(scratch.allocation, b0, b1);
+    zero(scratch.writeContent, b0, b1);
+    zero(scratch.readContent, b0, b1);
+    zero(scratch.forward, b0, b1);
+    zero(scratch.backward, b0, b1);
+    this.grad.memoryRead().readBackward(next.memory(), next.readWeights(), gradReadVectors, grad.memory(),
+        grad.readWeights(), b0, b1);
+    this.grad.readModes().readModeMixBackward(in.readModes(), saved.backward, saved.readContent, saved.forward,
+        grad.readWeights(), gradIn.readModes(), scratch.backward, scratch.readContent, scratch.forward, b0, b1);
+    zero(grad.readWeights(), b0, b1);
+    this.grad.contentAddressing().contentWeightsBackward(next.memory(), in.readKeys(), in.readStrengths(),
+        saved.readContent, scratch.readContent, grad.memory(), gradIn.readKeys(), gradIn.readStrengths(), b0, b1);
+    this.grad.temporalLinkage().precedenceBackward(prev.precedence(), next.writeWeights(), grad.precedence(),
+        grad.writeWeights(), b0, b1);
+  }
+
+  /** The backward of the fused link pass: ∂ℓ/∂L_t → ∂ℓ/∂L_{t−1} in place, adding to p_{t−1}, w^w_t, w^r_{t−1}. */
+  protected void stepBackwardLinkPass(MemoryState prev, MemoryState next, MemoryState grad,
+      BackwardWorkspace scratch, int b0, int b1) {
+    this.grad.temporalLinkage().linkUpdateAndWeightingsBackward(prev.link(), prev.precedence(), next.writeWeights(),
+        prev.readWeights(), scratch.forward, scratch.backward, grad.link(), grad.precedence(), grad.writeWeights(),
+        grad.readWeights(), b0, b1);
+  }
+
+  /**
+   * The backwards of erase/add, the write weights (which consume ∂ℓ/∂w^w_t; the tensor then starts collecting
+   * ∂ℓ/∂w^w_{t−1}), the write content weights, the allocation and the usage (in place on ∂ℓ/∂u).
+   */
+  protected void stepBackwardBeforeLink(MemoryState prev, InterfaceValues in, MemoryState next, Workspace saved,
+      MemoryState grad, InterfaceValues gradIn, BackwardWorkspace scratch, int b0, int b1) {
+    this.grad.memoryWrite().eraseAndAddBackward(prev.memory(), next.writeWeights(), in.eraseVectors(),
+        in.writeVectors(), grad.memory(), grad.writeWeights(), gradIn.eraseVectors(), gradIn.writeVectors(), b0, b1);
+    this.grad.writeWeighting().writeWeightsBackward(saved.allocation, saved.writeContent, in.writeGates(),
+        in.allocationGates(), grad.writeWeights(), scratch.allocation, scratch.writeContent, gradIn.writeGates(),
+        gradIn.allocationGates(), b0, b1);
+    zero(grad.writeWeights(), b0, b1);
+    this.grad.contentAddressing().contentWeightsBackward(prev.memory(), in.writeKeys(), in.writeStrengths(),
+        saved.writeContent, scratch.writeContent, grad.memory(), gradIn.writeKeys(), gradIn.writeStrengths(), b0, b1);
+    this.grad.allocation().allocationBackward(next.usage(), in.writeGates(), in.allocationGates(), scratch.allocation,
+        grad.usage(), gradIn.writeGates(), gradIn.allocationGates(), b0, b1);
+    this.grad.usage().usageBackward(prev.usage(), prev.writeWeights(), in.freeGates(), prev.readWeights(),
+        grad.usage(), grad.usage(), grad.writeWeights(), gradIn.freeGates(), grad.readWeights(), b0, b1);
   }
 
   // ---------------------------------------------------------------------------------------------------------

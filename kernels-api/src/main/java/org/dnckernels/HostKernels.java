@@ -8,8 +8,15 @@ package org.dnckernels;
 public abstract class HostKernels extends DncKernels {
   public static final String HOST = "host";
 
-  protected HostKernels(KernelMath.Table math) {
-    super(math);
+  protected HostKernels(KernelMath.Table math, KernelMath.BackwardTable backward) {
+    super(math, backward);
+  }
+
+  @Override
+  protected final void zero(Tensor t, int b0, int b1) {
+    HostTensor h = (HostTensor) t;
+    int perEntry = t.size() / t.dim(0);
+    java.util.Arrays.fill(h.array(), h.offset() + b0 * perEntry, h.offset() + b1 * perEntry, 0f);
   }
 
   @Override

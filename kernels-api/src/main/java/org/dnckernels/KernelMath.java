@@ -81,6 +81,111 @@ public final class KernelMath {
     void interfaceSplit(Tensor raw, InterfaceValues out, int b0, int b1);
   }
 
+  // ---------------------------------------------------------------------------------------------------------
+  // backward (vector-Jacobian products): equations, saved values and the accumulate rule are those of the
+  // facade's *Backward methods
+
+  /** {@link DncKernels#contentWeightsBackward}. */
+  public interface ContentAddressingBackward {
+    void contentWeightsBackward(Tensor memory, Tensor keys, Tensor strengths, Tensor weights, Tensor gradWeights,
+        Tensor gradMemory, Tensor gradKeys, Tensor gradStrengths, int b0, int b1);
+  }
+
+  /** {@link DncKernels#eraseAndAddBackward}. */
+  public interface MemoryWriteBackward {
+    void eraseAndAddBackward(Tensor prevMemory, Tensor writeWeights, Tensor erase, Tensor add, Tensor gradMemory,
+        Tensor gradWriteWeights, Tensor gradErase, Tensor gradAdd, int b0, int b1);
+  }
+
+  /** {@link DncKernels#readBackward}. */
+  public interface MemoryReadBackward {
+    void readBackward(Tensor memory, Tensor readWeights, Tensor gradOut, Tensor gradMemory, Tensor gradReadWeights,
+        int b0, int b1);
+  }
+
+  /** {@link DncKernels#usageBackward}. */
+  public interface UsageBackward {
+    void usageBackward(Tensor prevUsage, Tensor prevWriteWeights, Tensor freeGates, Tensor prevReadWeights,
+        Tensor gradOut, Tensor gradPrevUsage, Tensor gradPrevWriteWeights, Tensor gradFreeGates,
+        Tensor gradPrevReadWeights, int b0, int b1);
+  }
+
+  /** {@link DncKernels#allocationBackward}. */
+  public interface AllocationBackward {
+    void allocationBackward(Tensor usage, Tensor writeGates, Tensor allocationGates, Tensor gradOut, Tensor gradUsage,
+        Tensor gradWriteGates, Tensor gradAllocationGates, int b0, int b1);
+  }
+
+  /** {@link DncKernels#writeWeightsBackward}. */
+  public interface WriteWeightingBackward {
+    void writeWeightsBackward(Tensor allocation, Tensor content, Tensor writeGates, Tensor allocationGates,
+        Tensor gradOut, Tensor gradAllocation, Tensor gradContent, Tensor gradWriteGates, Tensor gradAllocationGates,
+        int b0, int b1);
+  }
+
+  /** The backwards of {@link TemporalLinkage}'s kernels. */
+  public interface TemporalLinkageBackward {
+    void precedenceBackward(Tensor prevPrecedence, Tensor writeWeights, Tensor gradPrecedence,
+        Tensor gradWriteWeights, int b0, int b1);
+
+    void linkUpdateBackward(Tensor prevLink, Tensor prevPrecedence, Tensor writeWeights, Tensor gradLink,
+        Tensor gradPrevPrecedence, Tensor gradWriteWeights, int b0, int b1);
+
+    void forwardBackwardBackward(Tensor link, Tensor prevReadWeights, Tensor gradForward, Tensor gradBackward,
+        Tensor gradLink, Tensor gradPrevReadWeights, int b0, int b1);
+
+    /**
+     * The backward of the fused link pass. No default: composing the two backwards needs L_t, which the fused
+     * pass rebuilds from L_{t−1} on the fly, so every backend writes it as one pass over L.
+     */
+    void linkUpdateAndWeightingsBackward(Tensor prevLink, Tensor prevPrecedence, Tensor writeWeights,
+        Tensor prevReadWeights, Tensor gradForward, Tensor gradBackward, Tensor gradLink, Tensor gradPrevPrecedence,
+        Tensor gradWriteWeights, Tensor gradPrevReadWeights, int b0, int b1);
+  }
+
+  /** {@link DncKernels#readModeMixBackward}. */
+  public interface ReadModesBackward {
+    void readModeMixBackward(Tensor modes, Tensor backward, Tensor content, Tensor forward, Tensor gradOut,
+        Tensor gradModes, Tensor gradBackward, Tensor gradContent, Tensor gradForward, int b0, int b1);
+  }
+
+  /** The backwards of {@link NtmAddressing}'s kernels. */
+  public interface NtmAddressingBackward {
+    void ntmInterpolateBackward(Tensor content, Tensor previous, Tensor gate, Tensor gradOut, Tensor gradContent,
+        Tensor gradPrevious, Tensor gradGate, int b0, int b1);
+
+    void ntmShiftBackward(Tensor weights, Tensor shift, Tensor gradOut, Tensor gradWeights, Tensor gradShift, int b0,
+        int b1);
+
+    void ntmSharpenBackward(Tensor weights, Tensor gamma, Tensor gradOut, Tensor gradWeights, Tensor gradGamma,
+        int b0, int b1);
+  }
+
+  /** {@link DncKernels#interfaceSplitBackward}. */
+  public interface InterfaceSplitBackward {
+    void interfaceSplitBackward(Tensor raw, InterfaceValues gradOut, Tensor gradRaw, int b0, int b1);
+  }
+
+  /** One backward implementation of each family: the second half of what a backend hands to {@link DncKernels}. */
+  public record BackwardTable(
+      ContentAddressingBackward contentAddressing, MemoryWriteBackward memoryWrite, MemoryReadBackward memoryRead,
+      UsageBackward usage, AllocationBackward allocation, WriteWeightingBackward writeWeighting,
+      TemporalLinkageBackward temporalLinkage, ReadModesBackward readModes, NtmAddressingBackward ntmAddressing,
+      InterfaceSplitBackward interfaceSplit) {
+    public BackwardTable {
+      Checks.notNull("contentAddressing", contentAddressing);
+      Checks.notNull("memoryWrite", memoryWrite);
+      Checks.notNull("memoryRead", memoryRead);
+      Checks.notNull("usage", usage);
+      Checks.notNull("allocation", allocation);
+      Checks.notNull("writeWeighting", writeWeighting);
+      Checks.notNull("temporalLinkage", temporalLinkage);
+      Checks.notNull("readModes", readModes);
+      Checks.notNull("ntmAddressing", ntmAddressing);
+      Checks.notNull("interfaceSplit", interfaceSplit);
+    }
+  }
+
   /** One implementation of each family: what a backend hands to {@link DncKernels}. */
   public record Table(
       ContentAddressing contentAddressing, MemoryWrite memoryWrite, MemoryRead memoryRead, Usage usage,

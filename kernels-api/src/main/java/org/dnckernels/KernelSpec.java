@@ -117,7 +117,128 @@ public enum KernelSpec {
       read("in.eraseVectors", Values.GATE, "B Wh W"), read("in.writeVectors", Values.ANY, "B Wh W"),
       read("in.freeGates", Values.GATE, "B R"), read("in.allocationGates", Values.GATE, "B Wh"),
       read("in.writeGates", Values.GATE, "B Wh"), read("in.readModes", Values.DISTRIBUTION, "B R M"),
-      write("readVectors", "B R W"));
+      write("readVectors", "B R W")),
+
+  // ---------------------------------------------------------------------------------------------------------
+  // backwards: the forward's inputs (and outputs where named), the gradients of the outputs (read), the
+  // gradients of the inputs (accumulated, or carried through in place): see DncKernels, "Gradients"
+
+  CONTENT_WEIGHTS_BACKWARD("contentWeightsBackward", Family.CONTENT_ADDRESSING, Tolerance.GRADIENT,
+      "B=memory.0 N=memory.1 W=memory.2 H=keys.1", "",
+      s -> 2 * CONTENT_WEIGHTS.operations(s) + 4.0 * s.b() * s.h() * s.n() * s.w(),
+      read("memory", Values.ANY, "B N W"), read("keys", Values.ANY, "B H W"),
+      read("strengths", Values.STRENGTH, "B H"), read("weights", Values.DISTRIBUTION, "B H N"),
+      read("gradWeights", Values.ANY, "B H N"), grad("gradMemory", "B N W"), grad("gradKeys", "B H W"),
+      grad("gradStrengths", "B H")),
+  ERASE_AND_ADD_BACKWARD("eraseAndAddBackward", Family.MEMORY_WRITE, Tolerance.GRADIENT,
+      "B=prevMemory.0 N=prevMemory.1 W=prevMemory.2 Wh=writeWeights.1", "",
+      s -> 10.0 * s.b() * s.wh() * s.n() * s.w() + s.b() * s.n() * s.w(),
+      read("prevMemory", Values.ANY, "B N W"), read("writeWeights", Values.WEIGHTING, "B Wh N"),
+      read("erase", Values.GATE, "B Wh W"), read("add", Values.ANY, "B Wh W"), grad("gradMemory", "B N W"),
+      grad("gradWriteWeights", "B Wh N"), grad("gradErase", "B Wh W"), grad("gradAdd", "B Wh W")),
+  READ_BACKWARD("readBackward", Family.MEMORY_READ, Tolerance.GRADIENT,
+      "B=memory.0 N=memory.1 W=memory.2 R=readWeights.1", "",
+      s -> 4.0 * s.b() * s.r() * s.n() * s.w(),
+      read("memory", Values.ANY, "B N W"), read("readWeights", Values.WEIGHTING, "B R N"),
+      read("gradOut", Values.ANY, "B R W"), grad("gradMemory", "B N W"), grad("gradReadWeights", "B R N")),
+  USAGE_BACKWARD("usageBackward", Family.USAGE, Tolerance.GRADIENT,
+      "B=prevUsage.0 N=prevUsage.1 Wh=prevWriteWeights.1 R=prevReadWeights.1", "gradPrevUsage=gradOut",
+      s -> (double) s.b() * s.n() * (6 * s.wh() + 8 * s.r() + 8),
+      read("prevUsage", Values.USAGE, "B N"), read("prevWriteWeights", Values.WEIGHTING, "B Wh N"),
+      read("freeGates", Values.GATE, "B R"), read("prevReadWeights", Values.WEIGHTING, "B R N"),
+      read("gradOut", Values.ANY, "B N"), grad("gradPrevUsage", "B N"), grad("gradPrevWriteWeights", "B Wh N"),
+      grad("gradFreeGates", "B R"), grad("gradPrevReadWeights", "B R N")),
+  ALLOCATION_BACKWARD("allocationBackward", Family.ALLOCATION, Tolerance.GRADIENT,
+      "B=usage.0 N=usage.1 Wh=writeGates.1", "",
+      s -> (double) s.b() * s.wh() * s.n() * (16 + log2(s.n())),
+      read("usage", Values.USAGE, "B N"), read("writeGates", Values.GATE, "B Wh"),
+      read("allocationGates", Values.GATE, "B Wh"), read("gradOut", Values.ANY, "B Wh N"),
+      grad("gradUsage", "B N"), grad("gradWriteGates", "B Wh"), grad("gradAllocationGates", "B Wh")),
+  WRITE_WEIGHTS_BACKWARD("writeWeightsBackward", Family.WRITE_WEIGHTING, Tolerance.GRADIENT,
+      "B=allocation.0 Wh=allocation.1 N=allocation.2", "",
+      s -> 10.0 * s.b() * s.wh() * s.n(),
+      read("allocation", Values.WEIGHTING, "B Wh N"), read("content", Values.WEIGHTING, "B Wh N"),
+      read("writeGates", Values.GATE, "B Wh"), read("allocationGates", Values.GATE, "B Wh"),
+      read("gradOut", Values.ANY, "B Wh N"), grad("gradAllocation", "B Wh N"), grad("gradContent", "B Wh N"),
+      grad("gradWriteGates", "B Wh"), grad("gradAllocationGates", "B Wh")),
+  PRECEDENCE_BACKWARD("precedenceBackward", Family.TEMPORAL_LINKAGE, Tolerance.GRADIENT,
+      "B=prevPrecedence.0 Wh=prevPrecedence.1 N=prevPrecedence.2", "",
+      s -> 6.0 * s.b() * s.wh() * s.n(),
+      read("prevPrecedence", Values.WEIGHTING, "B Wh N"), read("writeWeights", Values.WEIGHTING, "B Wh N"),
+      grad("gradPrecedence", "B Wh N"), grad("gradWriteWeights", "B Wh N")),
+  LINK_UPDATE_BACKWARD("linkUpdateBackward", Family.TEMPORAL_LINKAGE, Tolerance.GRADIENT,
+      "B=prevLink.0 Wh=prevLink.1 N=prevLink.2", "",
+      s -> 10.0 * s.b() * s.wh() * s.n() * s.n(),
+      read("prevLink", Values.LINK, "B Wh N N"), read("prevPrecedence", Values.WEIGHTING, "B Wh N"),
+      read("writeWeights", Values.WEIGHTING, "B Wh N"), grad("gradLink", "B Wh N N"),
+      grad("gradPrevPrecedence", "B Wh N"), grad("gradWriteWeights", "B Wh N")),
+  FORWARD_BACKWARD_BACKWARD("forwardBackwardBackward", Family.TEMPORAL_LINKAGE, Tolerance.GRADIENT,
+      "B=link.0 Wh=link.1 N=link.2 R=prevReadWeights.1", "",
+      s -> 8.0 * s.b() * s.r() * s.wh() * s.n() * s.n(),
+      read("link", Values.LINK, "B Wh N N"), read("prevReadWeights", Values.WEIGHTING, "B R N"),
+      read("gradForward", Values.ANY, "B R Wh N"), read("gradBackward", Values.ANY, "B R Wh N"),
+      grad("gradLink", "B Wh N N"), grad("gradPrevReadWeights", "B R N")),
+  LINK_UPDATE_AND_WEIGHTINGS_BACKWARD("linkUpdateAndWeightingsBackward", Family.TEMPORAL_LINKAGE,
+      Tolerance.GRADIENT, "B=prevLink.0 Wh=prevLink.1 N=prevLink.2 R=prevReadWeights.1", "",
+      s -> 2.0 * s.b() * s.wh() * s.n() * s.n() * (6 + 4 * s.r()),
+      read("prevLink", Values.LINK, "B Wh N N"), read("prevPrecedence", Values.WEIGHTING, "B Wh N"),
+      read("writeWeights", Values.WEIGHTING, "B Wh N"), read("prevReadWeights", Values.WEIGHTING, "B R N"),
+      read("gradForward", Values.ANY, "B R Wh N"), read("gradBackward", Values.ANY, "B R Wh N"),
+      grad("gradLink", "B Wh N N"), grad("gradPrevPrecedence", "B Wh N"), grad("gradWriteWeights", "B Wh N"),
+      grad("gradPrevReadWeights", "B R N")),
+  READ_MODE_MIX_BACKWARD("readModeMixBackward", Family.READ_MODES, Tolerance.GRADIENT,
+      "B=backward.0 R=backward.1 Wh=backward.2 N=backward.3", "",
+      s -> 4.0 * s.b() * s.r() * s.n() * (2 * s.wh() + 1),
+      read("modes", Values.DISTRIBUTION, "B R M"), read("backward", Values.WEIGHTING, "B R Wh N"),
+      read("content", Values.WEIGHTING, "B R N"), read("forward", Values.WEIGHTING, "B R Wh N"),
+      read("gradOut", Values.ANY, "B R N"), grad("gradModes", "B R M"), grad("gradBackward", "B R Wh N"),
+      grad("gradContent", "B R N"), grad("gradForward", "B R Wh N")),
+  NTM_INTERPOLATE_BACKWARD("ntmInterpolateBackward", Family.NTM_ADDRESSING, Tolerance.GRADIENT,
+      "B=content.0 H=content.1 N=content.2", "",
+      s -> 6.0 * s.b() * s.h() * s.n(),
+      read("content", Values.WEIGHTING, "B H N"), read("previous", Values.WEIGHTING, "B H N"),
+      read("gate", Values.GATE, "B H"), read("gradOut", Values.ANY, "B H N"), grad("gradContent", "B H N"),
+      grad("gradPrevious", "B H N"), grad("gradGate", "B H")),
+  NTM_SHIFT_BACKWARD("ntmShiftBackward", Family.NTM_ADDRESSING, Tolerance.GRADIENT,
+      "B=weights.0 H=weights.1 N=weights.2 K=shift.2", "",
+      s -> 4.0 * s.b() * s.h() * s.n() * s.k(),
+      read("weights", Values.WEIGHTING, "B H N"), read("shift", Values.DISTRIBUTION, "B H K"),
+      read("gradOut", Values.ANY, "B H N"), grad("gradWeights", "B H N"), grad("gradShift", "B H K")),
+  NTM_SHARPEN_BACKWARD("ntmSharpenBackward", Family.NTM_ADDRESSING, Tolerance.GRADIENT,
+      "B=weights.0 H=weights.1 N=weights.2", "",
+      s -> 12.0 * s.b() * s.h() * s.n(),
+      read("weights", Values.WEIGHTING, "B H N"), read("gamma", Values.SHARPENING, "B H"),
+      read("gradOut", Values.ANY, "B H N"), grad("gradWeights", "B H N"), grad("gradGamma", "B H")),
+  INTERFACE_SPLIT_BACKWARD("interfaceSplitBackward", Family.INTERFACE, Tolerance.GRADIENT,
+      "B=raw.0 R=gradOut.readKeys.1 W=gradOut.readKeys.2", "",
+      s -> 6.0 * s.b() * interfaceSize(s.w(), s.r()),
+      read("raw", Values.ANY, "B IF"), read("gradOut.readKeys", Values.ANY, "B R W"),
+      read("gradOut.readStrengths", Values.ANY, "B R"), read("gradOut.writeKeys", Values.ANY, "B 1 W"),
+      read("gradOut.writeStrengths", Values.ANY, "B 1"), read("gradOut.eraseVectors", Values.ANY, "B 1 W"),
+      read("gradOut.writeVectors", Values.ANY, "B 1 W"), read("gradOut.freeGates", Values.ANY, "B R"),
+      read("gradOut.allocationGates", Values.ANY, "B 1"), read("gradOut.writeGates", Values.ANY, "B 1"),
+      read("gradOut.readModes", Values.ANY, "B R 3"), grad("gradRaw", "B IF")),
+  MEMORY_STEP_BACKWARD("memoryStepBackward", Family.MEMORY_STEP, Tolerance.GRADIENT,
+      "B=prev.memory.0 N=prev.memory.1 W=prev.memory.2 Wh=prev.link.1 R=prev.readWeights.1", "",
+      s -> 3 * stepFlops(s),
+      read("prev.memory", Values.ANY, "B N W"), read("prev.usage", Values.USAGE, "B N"),
+      read("prev.link", Values.LINK, "B Wh N N"), read("prev.precedence", Values.WEIGHTING, "B Wh N"),
+      read("prev.readWeights", Values.WEIGHTING, "B R N"), read("prev.writeWeights", Values.WEIGHTING, "B Wh N"),
+      read("in.readKeys", Values.ANY, "B R W"), read("in.readStrengths", Values.STRENGTH, "B R"),
+      read("in.writeKeys", Values.ANY, "B Wh W"), read("in.writeStrengths", Values.STRENGTH, "B Wh"),
+      read("in.eraseVectors", Values.GATE, "B Wh W"), read("in.writeVectors", Values.ANY, "B Wh W"),
+      read("in.freeGates", Values.GATE, "B R"), read("in.allocationGates", Values.GATE, "B Wh"),
+      read("in.writeGates", Values.GATE, "B Wh"), read("in.readModes", Values.DISTRIBUTION, "B R M"),
+      read("next.memory", Values.ANY, "B N W"), read("next.usage", Values.USAGE, "B N"),
+      read("next.link", Values.LINK, "B Wh N N"), read("next.precedence", Values.WEIGHTING, "B Wh N"),
+      read("next.readWeights", Values.WEIGHTING, "B R N"), read("next.writeWeights", Values.WEIGHTING, "B Wh N"),
+      grad("grad.memory", "B N W"), grad("grad.usage", "B N"), grad("grad.link", "B Wh N N"),
+      grad("grad.precedence", "B Wh N"), grad("grad.readWeights", "B R N"), grad("grad.writeWeights", "B Wh N"),
+      read("gradReadVectors", Values.ANY, "B R W"),
+      grad("gradIn.readKeys", "B R W"), grad("gradIn.readStrengths", "B R"), grad("gradIn.writeKeys", "B Wh W"),
+      grad("gradIn.writeStrengths", "B Wh"), grad("gradIn.eraseVectors", "B Wh W"),
+      grad("gradIn.writeVectors", "B Wh W"), grad("gradIn.freeGates", "B R"),
+      grad("gradIn.allocationGates", "B Wh"), grad("gradIn.writeGates", "B Wh"), grad("gradIn.readModes", "B R M"));
 
   /** The kernel families: one math class per family per backend ({@link KernelMath}). */
   public enum Family {
@@ -175,7 +296,9 @@ public enum KernelSpec {
     /** a product in sorted order: bounded per element, and orders of slots tied to float resolution may differ */
     SORTED_PRODUCT,
     /** a composition of kernels: the bounds of its parts, propagated */
-    COMPOSITE
+    COMPOSITE,
+    /** a backward: sums of products of the output gradient with the forward's values, bounded by their absolute sum */
+    GRADIENT
   }
 
   /** One tensor argument. */
@@ -342,9 +465,30 @@ public enum KernelSpec {
     return args;
   }
 
-  /** Whether the kernel takes records ({@link #INTERFACE_SPLIT}, {@link #MEMORY_STEP}) rather than tensors. */
+  /**
+   * Whether the kernel takes records ({@link #INTERFACE_SPLIT}, {@link #MEMORY_STEP} and their backwards) rather
+   * than tensors.
+   */
   public boolean takesRecords() {
-    return this == INTERFACE_SPLIT || this == MEMORY_STEP;
+    return family == Family.INTERFACE || family == Family.MEMORY_STEP;
+  }
+
+  /** Whether this is the backward (vector-Jacobian product) of another kernel, {@link #forward()}. */
+  public boolean isBackward() {
+    return method.endsWith("Backward");
+  }
+
+  /** The forward kernel of a backward ({@code contentWeightsBackward} → {@code contentWeights}); itself otherwise. */
+  public KernelSpec forward() {
+    return isBackward() ? byMethod(method.substring(0, method.length() - "Backward".length())) : this;
+  }
+
+  /** The backward of a forward kernel, or null for a backward. */
+  public KernelSpec backward() {
+    if (isBackward()) {
+      return null;
+    }
+    return byMethod(method + "Backward");
   }
 
   /** Whether the kernel holds an N×N link matrix per batch entry and write head. */
@@ -436,8 +580,11 @@ public enum KernelSpec {
     for (int[] shape : shapes(s)) {
       floats += elements(shape);
     }
+    long workspace = 2L * s.b() * s.wh() * s.n() + (long) s.b() * s.r() * s.n() + 2L * s.b() * s.r() * s.wh() * s.n();
     if (this == MEMORY_STEP) {
-      floats += 2L * s.b() * s.wh() * s.n() + (long) s.b() * s.r() * s.n() + 2L * s.b() * s.r() * s.wh() * s.n();
+      floats += workspace;
+    } else if (this == MEMORY_STEP_BACKWARD) {
+      floats += 2 * workspace; // the saved workspace and the gradient scratch
     }
     return floats * Float.BYTES;
   }
@@ -483,6 +630,37 @@ public enum KernelSpec {
         MemoryState state = new MemoryState(a[0], a[1], a[2], a[3], a[4], a[5]);
         InterfaceValues in = interfaceValues(a, 6);
         yield () -> k.memoryStep(state, in, a[16], workspace);
+      }
+      case CONTENT_WEIGHTS_BACKWARD -> () -> k.contentWeightsBackward(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
+      case ERASE_AND_ADD_BACKWARD -> () -> k.eraseAndAddBackward(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
+      case READ_BACKWARD -> () -> k.readBackward(a[0], a[1], a[2], a[3], a[4]);
+      case USAGE_BACKWARD -> () -> k.usageBackward(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8]);
+      case ALLOCATION_BACKWARD -> () -> k.allocationBackward(a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
+      case WRITE_WEIGHTS_BACKWARD -> () -> k.writeWeightsBackward(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7],
+          a[8]);
+      case PRECEDENCE_BACKWARD -> () -> k.precedenceBackward(a[0], a[1], a[2], a[3]);
+      case LINK_UPDATE_BACKWARD -> () -> k.linkUpdateBackward(a[0], a[1], a[2], a[3], a[4], a[5]);
+      case FORWARD_BACKWARD_BACKWARD -> () -> k.forwardBackwardBackward(a[0], a[1], a[2], a[3], a[4], a[5]);
+      case LINK_UPDATE_AND_WEIGHTINGS_BACKWARD -> () -> k.linkUpdateAndWeightingsBackward(a[0], a[1], a[2], a[3],
+          a[4], a[5], a[6], a[7], a[8], a[9]);
+      case READ_MODE_MIX_BACKWARD -> () -> k.readModeMixBackward(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7],
+          a[8]);
+      case NTM_INTERPOLATE_BACKWARD -> () -> k.ntmInterpolateBackward(a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
+      case NTM_SHIFT_BACKWARD -> () -> k.ntmShiftBackward(a[0], a[1], a[2], a[3], a[4]);
+      case NTM_SHARPEN_BACKWARD -> () -> k.ntmSharpenBackward(a[0], a[1], a[2], a[3], a[4]);
+      case INTERFACE_SPLIT_BACKWARD -> {
+        InterfaceValues gradOut = interfaceValues(a, 1);
+        yield () -> k.interfaceSplitBackward(a[0], gradOut, a[11]);
+      }
+      case MEMORY_STEP_BACKWARD -> {
+        // workspace: the forward's saved intermediates of this step; the gradient scratch is made here, once
+        MemoryState prev = new MemoryState(a[0], a[1], a[2], a[3], a[4], a[5]);
+        InterfaceValues in = interfaceValues(a, 6);
+        MemoryState next = new MemoryState(a[16], a[17], a[18], a[19], a[20], a[21]);
+        MemoryState grad = new MemoryState(a[22], a[23], a[24], a[25], a[26], a[27]);
+        InterfaceValues gradIn = interfaceValues(a, 29);
+        BackwardWorkspace scratch = k.newBackwardWorkspace(workspace.shape());
+        yield () -> k.memoryStepBackward(prev, in, next, workspace, grad, a[28], gradIn, scratch);
       }
     };
   }
@@ -540,132 +718,245 @@ public enum KernelSpec {
     return new Arg(name, Role.UPDATE, values, dims.split(" "));
   }
 
+  // a gradient of an input: accumulated into (or carried through in place), so read and written
+  private static Arg grad(String name, String dims) {
+    return new Arg(name, Role.UPDATE, Values.ANY, dims.split(" "));
+  }
+
   private static Arg write(String name, String dims) {
     return new Arg(name, Role.WRITE, Values.OUTPUT, dims.split(" "));
   }
 
   // ---------------------------------------------------------------------------------------------------------
-  // the facade's check: allocation-free on the passing path (fixed arity, no shape copies)
+  // the facade's check: allocation-free on the passing path. The arguments go into a per-thread array (records
+  // kernels put their components there in args() order), which is cleared afterwards so it holds no tensors.
+
+  private static final ThreadLocal<Tensor[]> ARGS = ThreadLocal.withInitial(() -> new Tensor[64]);
 
   void check(DncKernels k, Tensor t0, Tensor t1) {
-    check(2, k, t0, t1, null, null, null, null, null, null);
+    Tensor[] a = ARGS.get();
+    a[0] = t0;
+    a[1] = t1;
+    check(k, a, 2);
   }
 
   void check(DncKernels k, Tensor t0, Tensor t1, Tensor t2) {
-    check(3, k, t0, t1, t2, null, null, null, null, null);
+    Tensor[] a = ARGS.get();
+    a[0] = t0;
+    a[1] = t1;
+    a[2] = t2;
+    check(k, a, 3);
   }
 
   void check(DncKernels k, Tensor t0, Tensor t1, Tensor t2, Tensor t3) {
-    check(4, k, t0, t1, t2, t3, null, null, null, null);
+    Tensor[] a = ARGS.get();
+    a[0] = t0;
+    a[1] = t1;
+    a[2] = t2;
+    a[3] = t3;
+    check(k, a, 4);
   }
 
   void check(DncKernels k, Tensor t0, Tensor t1, Tensor t2, Tensor t3, Tensor t4) {
-    check(5, k, t0, t1, t2, t3, t4, null, null, null);
+    Tensor[] a = ARGS.get();
+    a[0] = t0;
+    a[1] = t1;
+    a[2] = t2;
+    a[3] = t3;
+    a[4] = t4;
+    check(k, a, 5);
   }
 
   void check(DncKernels k, Tensor t0, Tensor t1, Tensor t2, Tensor t3, Tensor t4, Tensor t5) {
-    check(6, k, t0, t1, t2, t3, t4, t5, null, null);
+    Tensor[] a = ARGS.get();
+    a[0] = t0;
+    a[1] = t1;
+    a[2] = t2;
+    a[3] = t3;
+    a[4] = t4;
+    a[5] = t5;
+    check(k, a, 6);
+  }
+
+  void check(DncKernels k, Tensor t0, Tensor t1, Tensor t2, Tensor t3, Tensor t4, Tensor t5, Tensor t6) {
+    Tensor[] a = ARGS.get();
+    a[0] = t0;
+    a[1] = t1;
+    a[2] = t2;
+    a[3] = t3;
+    a[4] = t4;
+    a[5] = t5;
+    a[6] = t6;
+    check(k, a, 7);
+  }
+
+  void check(DncKernels k, Tensor t0, Tensor t1, Tensor t2, Tensor t3, Tensor t4, Tensor t5, Tensor t6, Tensor t7) {
+    Tensor[] a = ARGS.get();
+    a[0] = t0;
+    a[1] = t1;
+    a[2] = t2;
+    a[3] = t3;
+    a[4] = t4;
+    a[5] = t5;
+    a[6] = t6;
+    a[7] = t7;
+    check(k, a, 8);
+  }
+
+  void check(DncKernels k, Tensor t0, Tensor t1, Tensor t2, Tensor t3, Tensor t4, Tensor t5, Tensor t6, Tensor t7,
+      Tensor t8) {
+    Tensor[] a = ARGS.get();
+    a[0] = t0;
+    a[1] = t1;
+    a[2] = t2;
+    a[3] = t3;
+    a[4] = t4;
+    a[5] = t5;
+    a[6] = t6;
+    a[7] = t7;
+    a[8] = t8;
+    check(k, a, 9);
+  }
+
+  void check(DncKernels k, Tensor t0, Tensor t1, Tensor t2, Tensor t3, Tensor t4, Tensor t5, Tensor t6, Tensor t7,
+      Tensor t8, Tensor t9) {
+    Tensor[] a = ARGS.get();
+    a[0] = t0;
+    a[1] = t1;
+    a[2] = t2;
+    a[3] = t3;
+    a[4] = t4;
+    a[5] = t5;
+    a[6] = t6;
+    a[7] = t7;
+    a[8] = t8;
+    a[9] = t9;
+    check(k, a, 10);
   }
 
   /** {@link #INTERFACE_SPLIT}: {@code raw}, then the components of {@code out} (not null). */
   void check(DncKernels k, Tensor raw, InterfaceValues out) {
-    check(-1, k, raw, null, null, null, null, null, out, null);
+    Tensor[] a = ARGS.get();
+    a[0] = raw;
+    put(a, 1, out);
+    check(k, a, 11);
+  }
+
+  /** {@link #INTERFACE_SPLIT_BACKWARD}: {@code raw}, the components of {@code gradOut}, then {@code gradRaw}. */
+  void check(DncKernels k, Tensor raw, InterfaceValues gradOut, Tensor gradRaw) {
+    Tensor[] a = ARGS.get();
+    a[0] = raw;
+    put(a, 1, gradOut);
+    a[11] = gradRaw;
+    check(k, a, 12);
   }
 
   /** {@link #MEMORY_STEP}: the components of {@code state} and {@code in} (not null), then {@code readVectors}. */
   void check(DncKernels k, MemoryState state, InterfaceValues in, Tensor readVectors) {
-    check(-1, k, readVectors, null, null, null, null, null, in, state);
+    Tensor[] a = ARGS.get();
+    put(a, 0, state);
+    put(a, 6, in);
+    a[16] = readVectors;
+    check(k, a, 17);
   }
 
-  // records kernels (arity -1) reach their tensors through v and s: see arg()
-  private void check(int arity, DncKernels k, Tensor t0, Tensor t1, Tensor t2, Tensor t3, Tensor t4, Tensor t5,
-      InterfaceValues v, MemoryState s) {
-    if (arity == -1 ? !takesRecords() : arity != names.length || takesRecords()) {
-      throw new IllegalStateException(method + ": checked with " + arity + " tensors but takes " + names.length);
+  /** {@link #MEMORY_STEP_BACKWARD}: the records' components and {@code gradReadVectors}, in {@link #args()} order. */
+  void check(DncKernels k, MemoryState prev, InterfaceValues in, MemoryState next, MemoryState grad,
+      Tensor gradReadVectors, InterfaceValues gradIn) {
+    Tensor[] a = ARGS.get();
+    put(a, 0, prev);
+    put(a, 6, in);
+    put(a, 16, next);
+    put(a, 22, grad);
+    a[28] = gradReadVectors;
+    put(a, 29, gradIn);
+    check(k, a, 39);
+  }
+
+  private static void put(Tensor[] a, int from, InterfaceValues v) {
+    for (int i = 0; i < 10; i++) {
+      a[from + i] = component(v, i);
     }
+  }
+
+  private static void put(Tensor[] a, int from, MemoryState s) {
+    for (int i = 0; i < 6; i++) {
+      a[from + i] = component(s, i);
+    }
+  }
+
+  private void check(DncKernels k, Tensor[] a, int arity) {
+    try {
+      if (arity != names.length) {
+        throw new IllegalStateException(method + ": checked with " + arity + " tensors but takes " + names.length);
+      }
+      checkArgs(k, a);
+    } finally {
+      Arrays.fill(a, 0, arity, null);
+    }
+  }
+
+  private void checkArgs(DncKernels k, Tensor[] a) {
     // the tensors the sizes are read from: not null, right rank
     for (int i : rankChecked) {
-      Checks.rank(names[i], pick(i, t0, t1, t2, t3, t4, t5, v, s), dimCodes[i].length);
+      Checks.rank(names[i], a[i], dimCodes[i].length);
     }
     if (defArg[SYM_K] >= 0) {
-      int width = value(-1 - SYM_K, t0, t1, t2, t3, t4, t5, v, s), slots = value(-1 - SYM_N, t0, t1, t2, t3, t4, t5, v, s);
+      int width = value(-1 - SYM_K, a), slots = value(-1 - SYM_N, a);
       if (width % 2 == 0 || width > slots) {
-        int a = defArg[SYM_K];
+        int d = defArg[SYM_K];
         StringBuilder expected = new StringBuilder("[");
-        for (int j = 0; j < dimCodes[a].length; j++) {
-          int code = dimCodes[a][j];
-          expected.append(j > 0 ? ", " : "").append(code == -1 - SYM_K ? "2k+1" : value(code, t0, t1, t2, t3, t4, t5, v, s));
+        for (int j = 0; j < dimCodes[d].length; j++) {
+          int code = dimCodes[d][j];
+          expected.append(j > 0 ? ", " : "").append(code == -1 - SYM_K ? "2k+1" : value(code, a));
         }
-        throw new IllegalArgumentException(names[a] + ": expected shape " + expected + "] with 2k+1 <= " + slots
-            + " but was " + Arrays.toString(pick(a, t0, t1, t2, t3, t4, t5, v, s).shape()));
+        throw new IllegalArgumentException(names[d] + ": expected shape " + expected + "] with 2k+1 <= " + slots
+            + " but was " + Arrays.toString(a[d].shape()));
       }
     }
     for (int i = 0; i < names.length; i++) {
-      Tensor t = pick(i, t0, t1, t2, t3, t4, t5, v, s);
+      Tensor t = a[i];
       Checks.notNull(names[i], t);
       int[] dims = dimCodes[i];
       boolean ok = t.rank() == dims.length;
       for (int j = 0; ok && j < dims.length; j++) {
-        ok = t.dim(j) == value(dims[j], t0, t1, t2, t3, t4, t5, v, s);
+        ok = t.dim(j) == value(dims[j], a);
       }
       if (!ok) {
-        throw new IllegalArgumentException(names[i] + ": expected shape " + expectedText(i, t0, t1, t2, t3, t4, t5, v, s)
-            + " but was " + Arrays.toString(t.shape()));
+        throw new IllegalArgumentException(names[i] + ": expected shape " + expectedText(i, a) + " but was "
+            + Arrays.toString(t.shape()));
       }
       k.checkOwned(names[i], t);
     }
     for (int[] p : sameOrDistinctIdx) {
-      Checks.sameOrDistinct(names[p[0]], pick(p[0], t0, t1, t2, t3, t4, t5, v, s), names[p[1]],
-          pick(p[1], t0, t1, t2, t3, t4, t5, v, s));
+      Checks.sameOrDistinct(names[p[0]], a[p[0]], names[p[1]], a[p[1]]);
     }
     for (int[] p : distinctIdx) {
-      Checks.distinct(names[p[0]], pick(p[0], t0, t1, t2, t3, t4, t5, v, s), names[p[1]],
-          pick(p[1], t0, t1, t2, t3, t4, t5, v, s));
+      Checks.distinct(names[p[0]], a[p[0]], names[p[1]], a[p[1]]);
     }
   }
 
-  private String expectedText(int arg, Tensor t0, Tensor t1, Tensor t2, Tensor t3, Tensor t4, Tensor t5,
-      InterfaceValues v, MemoryState s) {
+  private String expectedText(int arg, Tensor[] a) {
     int[] dims = dimCodes[arg];
     int[] expected = new int[dims.length];
     for (int j = 0; j < dims.length; j++) {
-      expected[j] = value(dims[j], t0, t1, t2, t3, t4, t5, v, s);
+      expected[j] = value(dims[j], a);
     }
     return Arrays.toString(expected);
   }
 
-  private int value(int code, Tensor t0, Tensor t1, Tensor t2, Tensor t3, Tensor t4, Tensor t5,
-      InterfaceValues v, MemoryState s) {
+  private int value(int code, Tensor[] a) {
     if (code >= 0) {
       return code;
     }
     int sym = -1 - code;
     if (sym == SYM_M) {
-      return 2 * value(-1 - SYM_WH, t0, t1, t2, t3, t4, t5, v, s) + 1;
+      return 2 * value(-1 - SYM_WH, a) + 1;
     }
     if (sym == SYM_IF) {
-      return interfaceSize(value(-1 - SYM_W, t0, t1, t2, t3, t4, t5, v, s), value(-1 - SYM_R, t0, t1, t2, t3, t4, t5, v, s));
+      return interfaceSize(value(-1 - SYM_W, a), value(-1 - SYM_R, a));
     }
-    return pick(defArg[sym], t0, t1, t2, t3, t4, t5, v, s).dim(defAxis[sym]);
-  }
-
-  /** Argument {@code i}: a tensor argument, or a record component of a records kernel, in {@link #args()} order. */
-  private Tensor pick(int i, Tensor t0, Tensor t1, Tensor t2, Tensor t3, Tensor t4, Tensor t5,
-      InterfaceValues v, MemoryState s) {
-    if (this == INTERFACE_SPLIT) {
-      return i == 0 ? t0 : component(v, i - 1);
-    }
-    if (this == MEMORY_STEP) {
-      return i < 6 ? component(s, i) : i < 16 ? component(v, i - 6) : t0;
-    }
-    return switch (i) {
-      case 0 -> t0;
-      case 1 -> t1;
-      case 2 -> t2;
-      case 3 -> t3;
-      case 4 -> t4;
-      default -> t5;
-    };
+    return a[defArg[sym]].dim(defAxis[sym]);
   }
 
   private static Tensor component(InterfaceValues v, int i) {

@@ -78,7 +78,7 @@ public abstract class KernelState {
         result = tensors[i];
       }
     }
-    if (spec == KernelSpec.MEMORY_STEP) {
+    if (spec.family() == KernelSpec.Family.MEMORY_STEP) {
       workspace = kernels.newWorkspace(sizes.memoryShape());
     }
     call = spec.bind(kernels, tensors, workspace);

@@ -60,7 +60,7 @@ public final class OutputDigest {
     int[][] shapes = spec.shapes(s);
     Tensor[] t = new Tensor[shapes.length];
     List<AutoCloseable> made = new ArrayList<>();
-    try (Workspace ws = spec == KernelSpec.MEMORY_STEP ? k.newWorkspace(s.memoryShape()) : null) {
+    try (Workspace ws = spec.family() == KernelSpec.Family.MEMORY_STEP ? k.newWorkspace(s.memoryShape()) : null) {
       for (int i = 0; i < t.length; i++) {
         KernelSpec.Arg a = spec.args().get(i);
         // the step starts from the zero state; everything else from the benchmarks' values

@@ -45,7 +45,7 @@ public final class CudaKernels extends DncKernels {
   }
 
   private CudaKernels(CudaContext context) {
-    super(table(context));
+    super(table(context), backward(context));
     this.gpu = context.gpu;
     this.stream = context.stream;
     this.step = new CudaMemoryStep(context);
@@ -60,6 +60,18 @@ public final class CudaKernels extends DncKernels {
         new CudaUsage(context), new CudaAllocation(context), new CudaWriteWeighting(context),
         new CudaTemporalLinkage(context), new CudaReadModes(context), new CudaNtmAddressing(context),
         new CudaInterfaceSplit(context));
+  }
+
+  /** Every kernel family's backward on {@code context}'s stream. */
+  private static KernelMath.BackwardTable backward(CudaContext context) {
+    return new KernelMath.BackwardTable(new CudaContentAddressingBackward(context), new CudaMemoryWriteBackward(context), new CudaMemoryReadBackward(context), new CudaUsageBackward(context), new CudaAllocationBackward(context), new CudaWriteWeightingBackward(context), new CudaTemporalLinkageBackward(context), new CudaReadModesBackward(context), new CudaNtmAddressingBackward(context), new CudaInterfaceSplitBackward(context));
+  }
+
+  @Override
+  protected void zero(Tensor t, int b0, int b1) {
+    try (CudaStream s = stream.enter()) {
+      s.gpu.fill(CudaContext.at(t, b0), 0, CudaContext.elements(t, b0, b1));
+    }
   }
 
   @Override

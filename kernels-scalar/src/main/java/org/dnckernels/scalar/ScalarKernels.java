@@ -21,7 +21,15 @@ public final class ScalarKernels extends HostKernels {
   public ScalarKernels() {
     super(new KernelMath.Table(new ContentAddressing(), new MemoryWrite(), new MemoryRead(), new Usage(),
         new Allocation(), new WriteWeighting(), new TemporalLinkage(), new ReadModes(), new NtmAddressing(),
-        new InterfaceSplit()));
+        new InterfaceSplit()), backwardTable());
+  }
+
+  /**
+   * The scalar backwards, one per family. Public for backends that share host tensors and keep a family's
+   * backward on the reference (the table says which).
+   */
+  public static KernelMath.BackwardTable backwardTable() {
+    return new KernelMath.BackwardTable(new ContentAddressingBackward(), new MemoryWriteBackward(), new MemoryReadBackward(), new UsageBackward(), new AllocationBackward(), new WriteWeightingBackward(), new TemporalLinkageBackward(), new ReadModesBackward(), new NtmAddressingBackward(), new InterfaceSplitBackward());
   }
 
   @Override

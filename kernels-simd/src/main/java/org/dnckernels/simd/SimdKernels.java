@@ -62,7 +62,7 @@ public final class SimdKernels extends HostKernels {
   }
 
   private SimdKernels(SimdSplitter split) {
-    super(math(split));
+    super(math(split), backward(split));
     this.split = split;
     if (split.pool() != null) {
       Cleaning.CLEANER.register(this, split::close);
@@ -74,6 +74,10 @@ public final class SimdKernels extends HostKernels {
         new SimdMemoryRead(split), new SimdUsage(split), new SimdAllocation(split), new SimdWriteWeighting(split),
         new SimdTemporalLinkage(split), new SimdReadModes(split), new SimdNtmAddressing(split),
         new SimdInterfaceSplit(split));
+  }
+
+  private static KernelMath.BackwardTable backward(SimdSplitter split) {
+    return new KernelMath.BackwardTable(new SimdContentAddressingBackward(split), new SimdMemoryWriteBackward(split), new SimdMemoryReadBackward(split), new SimdUsageBackward(split), new SimdAllocationBackward(split), new SimdWriteWeightingBackward(split), new SimdTemporalLinkageBackward(split), new SimdReadModesBackward(split), new SimdNtmAddressingBackward(split), new SimdInterfaceSplitBackward(split));
   }
 
   private static int defaultThreads() {

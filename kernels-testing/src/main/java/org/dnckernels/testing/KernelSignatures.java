@@ -187,6 +187,6 @@ public final class KernelSignatures {
       definers.put(d[0], new int[] {k.indexOf(d[1]), Integer.parseInt(d[2])});
     }
     return new Signature(k.method(), List.copyOf(args), definers, List.copyOf(written), k.sameOrDistinct(),
-        k == KernelSpec.MEMORY_STEP, (kernels, t, ws) -> k.bind(kernels, t, ws).run());
+        k.family() == KernelSpec.Family.MEMORY_STEP, (kernels, t, ws) -> k.bind(kernels, t, ws).run());
   }
 }

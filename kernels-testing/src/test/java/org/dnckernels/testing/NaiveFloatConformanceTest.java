@@ -26,4 +26,11 @@ class NaiveFloatConformanceTest {
   @Nested class InterfaceSplit extends InterfaceSplitConformance implements Backend {}
   @Nested class MemoryStep extends MemoryStepConformance implements Backend {}
   @Nested class Arguments extends ArgumentConformance implements Backend {}
+  @Nested class ContentAddressingGradient extends ContentAddressingGradientConformance implements Backend {}
+  @Nested class InterfaceSplitGradient extends InterfaceSplitGradientConformance implements Backend {}
+  @Nested class MemoryAccessGradient extends MemoryAccessGradientConformance implements Backend {}
+  @Nested class AllocationGradient extends AllocationGradientConformance implements Backend {}
+  @Nested class TemporalLinkageGradient extends TemporalLinkageGradientConformance implements Backend {}
+  @Nested class NtmAddressingGradient extends NtmAddressingGradientConformance implements Backend {}
+  @Nested class MemoryStepGradient extends MemoryStepGradientConformance implements Backend {}
 }

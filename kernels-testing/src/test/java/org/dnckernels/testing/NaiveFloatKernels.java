@@ -15,7 +15,67 @@ class NaiveFloatKernels extends DncKernels {
   static final String NAME = "naive-float";
 
   NaiveFloatKernels() {
-    super(table(new NaiveMath()));
+    super(table(new NaiveMath()), backwardOnHostViews());
+  }
+
+  /**
+   * The backwards: the scalar reference's, run on host views of the buffers (the suites still reach the buffers
+   * only through upload and copyTo). The float-accumulation worst case is shown by the forward suites only.
+   */
+  private static KernelMath.BackwardTable backwardOnHostViews() {
+    KernelMath.BackwardTable scalar = org.dnckernels.scalar.ScalarKernels.backwardTable();
+    DncKernels host = new org.dnckernels.scalar.ScalarKernels();
+    Class<?>[] families = {
+      KernelMath.ContentAddressingBackward.class, KernelMath.MemoryWriteBackward.class,
+      KernelMath.MemoryReadBackward.class, KernelMath.UsageBackward.class, KernelMath.AllocationBackward.class,
+      KernelMath.WriteWeightingBackward.class, KernelMath.TemporalLinkageBackward.class,
+      KernelMath.ReadModesBackward.class, KernelMath.NtmAddressingBackward.class,
+      KernelMath.InterfaceSplitBackward.class
+    };
+    Object[] targets = {
+      scalar.contentAddressing(), scalar.memoryWrite(), scalar.memoryRead(), scalar.usage(), scalar.allocation(),
+      scalar.writeWeighting(), scalar.temporalLinkage(), scalar.readModes(), scalar.ntmAddressing(),
+      scalar.interfaceSplit()
+    };
+    Object[] views = new Object[families.length];
+    for (int f = 0; f < families.length; f++) {
+      Object target = targets[f];
+      views[f] = java.lang.reflect.Proxy.newProxyInstance(NaiveFloatKernels.class.getClassLoader(),
+          new Class<?>[] {families[f]}, (proxy, method, args) -> {
+            Object[] mapped = args.clone();
+            for (int i = 0; i < mapped.length; i++) {
+              if (mapped[i] instanceof Buffer b) {
+                mapped[i] = host.wrap(b.data, 0, b.shape());
+              } else if (mapped[i] instanceof InterfaceValues v) {
+                mapped[i] = new InterfaceValues(view(host, v.readKeys()), view(host, v.readStrengths()),
+                    view(host, v.writeKeys()), view(host, v.writeStrengths()), view(host, v.eraseVectors()),
+                    view(host, v.writeVectors()), view(host, v.freeGates()), view(host, v.allocationGates()),
+                    view(host, v.writeGates()), view(host, v.readModes()));
+              }
+            }
+            try {
+              return method.invoke(target, mapped);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+              throw e.getCause();
+            }
+          });
+    }
+    return new KernelMath.BackwardTable((KernelMath.ContentAddressingBackward) views[0],
+        (KernelMath.MemoryWriteBackward) views[1], (KernelMath.MemoryReadBackward) views[2],
+        (KernelMath.UsageBackward) views[3], (KernelMath.AllocationBackward) views[4],
+        (KernelMath.WriteWeightingBackward) views[5], (KernelMath.TemporalLinkageBackward) views[6],
+        (KernelMath.ReadModesBackward) views[7], (KernelMath.NtmAddressingBackward) views[8],
+        (KernelMath.InterfaceSplitBackward) views[9]);
+  }
+
+  private static Tensor view(DncKernels host, Tensor t) {
+    return host.wrap(((Buffer) t).data, 0, t.shape());
+  }
+
+  @Override
+  protected void zero(Tensor t, int b0, int b1) {
+    int perEntry = t.size() / t.dim(0);
+    Arrays.fill(d(t), b0 * perEntry, b1 * perEntry, 0f);
   }
 
   private static KernelMath.Table table(NaiveMath m) {

@@ -1,0 +1,20 @@
+package org.dnckernels.cuda;
+
+import org.dnckernels.KernelMath;
+import org.dnckernels.Tensor;
+
+/** Placeholder until this family's backward lands (issue #17). */
+final class CudaUsageBackward implements KernelMath.UsageBackward {
+  private final CudaContext context;
+
+  CudaUsageBackward(CudaContext context) {
+    this.context = context;
+  }
+
+  @Override
+  public void usageBackward(Tensor prevUsage, Tensor prevWriteWeights, Tensor freeGates, Tensor prevReadWeights,
+      Tensor gradOut, Tensor gradPrevUsage, Tensor gradPrevWriteWeights, Tensor gradFreeGates,
+      Tensor gradPrevReadWeights, int b0, int b1) {
+    throw new UnsupportedOperationException("cuda usageBackward: not implemented yet (issue #17)");
+  }
+}

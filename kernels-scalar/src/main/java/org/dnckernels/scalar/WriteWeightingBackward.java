@@ -1,0 +1,16 @@
+package org.dnckernels.scalar;
+
+import org.dnckernels.KernelMath;
+import org.dnckernels.Tensor;
+
+/** Placeholder until this family's backward lands (issue #17). */
+final class WriteWeightingBackward implements KernelMath.WriteWeightingBackward {
+  WriteWeightingBackward() {}
+
+  @Override
+  public void writeWeightsBackward(Tensor allocation, Tensor content, Tensor writeGates, Tensor allocationGates,
+      Tensor gradOut, Tensor gradAllocation, Tensor gradContent, Tensor gradWriteGates, Tensor gradAllocationGates,
+      int b0, int b1) {
+    throw new UnsupportedOperationException("scalar writeWeightsBackward: not implemented yet (issue #17)");
+  }
+}
