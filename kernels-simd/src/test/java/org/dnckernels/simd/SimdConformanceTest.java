@@ -2,15 +2,22 @@ package org.dnckernels.simd;
 
 import org.dnckernels.DncKernels;
 import org.dnckernels.testing.AllocationConformance;
+import org.dnckernels.testing.AllocationGradientConformance;
 import org.dnckernels.testing.ArgumentConformance;
 import org.dnckernels.testing.ConformanceBackend;
 import org.dnckernels.testing.ContentAddressingConformance;
+import org.dnckernels.testing.ContentAddressingGradientConformance;
 import org.dnckernels.testing.InterfaceSplitConformance;
+import org.dnckernels.testing.InterfaceSplitGradientConformance;
+import org.dnckernels.testing.MemoryAccessGradientConformance;
 import org.dnckernels.testing.MemoryStepConformance;
+import org.dnckernels.testing.MemoryStepGradientConformance;
 import org.dnckernels.testing.MemoryWriteReadConformance;
 import org.dnckernels.testing.NtmAddressingConformance;
+import org.dnckernels.testing.NtmAddressingGradientConformance;
 import org.dnckernels.testing.ReadModesConformance;
 import org.dnckernels.testing.TemporalLinkageConformance;
+import org.dnckernels.testing.TemporalLinkageGradientConformance;
 import org.junit.jupiter.api.Nested;
 
 /**
