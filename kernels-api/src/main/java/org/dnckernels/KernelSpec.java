@@ -220,7 +220,7 @@ public enum KernelSpec {
       read("gradOut.readModes", Values.ANY, "B R 3"), grad("gradRaw", "B IF")),
   MEMORY_STEP_BACKWARD("memoryStepBackward", Family.MEMORY_STEP, Tolerance.GRADIENT,
       "B=prev.memory.0 N=prev.memory.1 W=prev.memory.2 Wh=prev.link.1 R=prev.readWeights.1", "",
-      s -> 3 * stepFlops(s),
+      KernelSpec::stepBackwardFlops,
       read("prev.memory", Values.ANY, "B N W"), read("prev.usage", Values.USAGE, "B N"),
       read("prev.link", Values.LINK, "B Wh N N"), read("prev.precedence", Values.WEIGHTING, "B Wh N"),
       read("prev.readWeights", Values.WEIGHTING, "B R N"), read("prev.writeWeights", Values.WEIGHTING, "B Wh N"),
@@ -475,7 +475,8 @@ public enum KernelSpec {
 
   /** Whether this is the backward (vector-Jacobian product) of another kernel, {@link #forward()}. */
   public boolean isBackward() {
-    return method.endsWith("Backward");
+    // the backwards are declared after every forward (a name test would take forwardBackward for one)
+    return ordinal() > MEMORY_STEP.ordinal();
   }
 
   /** The forward kernel of a backward ({@code contentWeightsBackward} → {@code contentWeights}); itself otherwise. */
@@ -554,14 +555,16 @@ public enum KernelSpec {
 
   /**
    * Bytes of compulsory traffic per call: each argument read once, written once, or read and written when
-   * updated in place (float32: 4 bytes an element). The memory step moves the sum of its kernels'.
+   * updated in place (float32: 4 bytes an element). The memory step and its backward move the sum of their
+   * kernels'.
    */
   public long bytesMoved(Sizes s) {
-    if (this == MEMORY_STEP) {
+    if (family == Family.MEMORY_STEP) {
       Sizes writeContent = new Sizes(s.b(), s.n(), s.w(), s.r(), s.wh(), s.wh(), s.k());
       Sizes readContent = new Sizes(s.b(), s.n(), s.w(), s.r(), s.wh(), s.r(), s.k());
-      long moved = CONTENT_WEIGHTS.bytesMoved(writeContent) + CONTENT_WEIGHTS.bytesMoved(readContent);
-      for (KernelSpec k : STEP_KERNELS) {
+      KernelSpec content = this == MEMORY_STEP ? CONTENT_WEIGHTS : CONTENT_WEIGHTS_BACKWARD;
+      long moved = content.bytesMoved(writeContent) + content.bytesMoved(readContent);
+      for (KernelSpec k : this == MEMORY_STEP ? STEP_KERNELS : STEP_BACKWARD_KERNELS) {
         moved += k.bytesMoved(s);
       }
       return moved;
@@ -684,6 +687,21 @@ public enum KernelSpec {
   private static final KernelSpec[] STEP_KERNELS = {
     USAGE, ALLOCATION, WRITE_WEIGHTS, ERASE_AND_ADD, LINK_UPDATE_AND_WEIGHTINGS, PRECEDENCE, READ_MODE_MIX, READ
   };
+
+  // the step backward's kernels but the two content calls
+  private static final KernelSpec[] STEP_BACKWARD_KERNELS = {
+    USAGE_BACKWARD, ALLOCATION_BACKWARD, WRITE_WEIGHTS_BACKWARD, ERASE_AND_ADD_BACKWARD,
+    LINK_UPDATE_AND_WEIGHTINGS_BACKWARD, PRECEDENCE_BACKWARD, READ_MODE_MIX_BACKWARD, READ_BACKWARD
+  };
+
+  private static double stepBackwardFlops(Sizes s) {
+    double f = CONTENT_WEIGHTS_BACKWARD.operations(new Sizes(s.b(), s.n(), s.w(), s.r(), s.wh(), s.wh(), s.k()))
+        + CONTENT_WEIGHTS_BACKWARD.operations(new Sizes(s.b(), s.n(), s.w(), s.r(), s.wh(), s.r(), s.k()));
+    for (KernelSpec k : STEP_BACKWARD_KERNELS) {
+      f += k.operations(s);
+    }
+    return f;
+  }
 
   private static double stepFlops(Sizes s) {
     double f = CONTENT_WEIGHTS.operations(new Sizes(s.b(), s.n(), s.w(), s.r(), s.wh(), s.wh(), s.k()))

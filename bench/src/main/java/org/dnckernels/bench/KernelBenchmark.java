@@ -36,7 +36,11 @@ public class KernelBenchmark {
   public static class Args extends KernelState {
     @Param({"contentWeights", "eraseAndAdd", "read", "usage", "allocation", "writeWeights", "precedence",
         "linkUpdate", "forwardBackward", "linkUpdateAndWeightings", "readModeMix", "ntmInterpolate", "ntmShift",
-        "ntmSharpen", "interfaceSplit", "memoryStep"})
+        "ntmSharpen", "interfaceSplit", "memoryStep", "contentWeightsBackward", "eraseAndAddBackward",
+        "readBackward", "usageBackward", "allocationBackward", "writeWeightsBackward", "precedenceBackward",
+        "linkUpdateBackward", "forwardBackwardBackward", "linkUpdateAndWeightingsBackward", "readModeMixBackward",
+        "ntmInterpolateBackward", "ntmShiftBackward", "ntmSharpenBackward", "interfaceSplitBackward",
+        "memoryStepBackward"})
     public String kernel;
 
     /** false: the kernel alone; true: with the uploads and downloads of a host caller. */

@@ -28,8 +28,9 @@ import org.dnckernels.MemoryShape;
  * keys), NTM shift uses 3 offsets (k = 1), Wh = 1 write head.
  */
 public final class Workload {
-  /** Every kernel of the contract, in the order of the report ({@link KernelSpec}'s). */
-  public static final List<String> KERNELS = Arrays.stream(KernelSpec.values()).map(KernelSpec::method).toList();
+  /** Every kernel of the contract in the order of the report: each forward ({@link KernelSpec}'s order), then its backward. */
+  public static final List<String> KERNELS = Arrays.stream(KernelSpec.values()).filter(k -> !k.isBackward())
+      .flatMap(k -> java.util.stream.Stream.of(k.method(), k.backward().method())).toList();
 
   /**
    * Kernels also measured at {@link BenchShapes#HUGE_MEMORY}: those with the memory (a B×N×W argument) and no

@@ -1,6 +1,7 @@
 package org.dnckernels.simd;
 
 import java.lang.ref.Cleaner;
+import org.dnckernels.BackwardWorkspace;
 import org.dnckernels.HostKernels;
 import org.dnckernels.InterfaceValues;
 import org.dnckernels.KernelMath;
@@ -40,6 +41,7 @@ public final class SimdKernels extends HostKernels {
   private final SimdSplitter split;
   /** the step being split; only the holder of the pool writes it. */
   private final StepCall stepCall = new StepCall();
+  private final BackwardStepCall backwardStepCall = new BackwardStepCall();
 
   /** With the threads of {@value #THREADS_PROPERTY}, else one per available processor. */
   public SimdKernels() {
@@ -134,6 +136,29 @@ public final class SimdKernels extends HostKernels {
     split.runAndRelease(stepCall, parts, b);
   }
 
+  /** The step backward split the same way: each slice runs the api's three backward phases on its entries. */
+  @Override
+  protected void memoryStepBackwardImpl(MemoryState prev, InterfaceValues in, MemoryState next, Workspace saved,
+      MemoryState grad, Tensor gradReadVectors, InterfaceValues gradIn, BackwardWorkspace scratch) {
+    int b = prev.memory().dim(0);
+    // about twice the forward's work: each kernel's backward reads what its forward read and writes its gradients
+    int parts = split.acquire(0, b, b, 2 * stepWork(prev));
+    if (parts == 1) {
+      memoryStepBackward(prev, in, next, saved, grad, gradReadVectors, gradIn, scratch, 0, b);
+      return;
+    }
+    BackwardStepCall call = backwardStepCall;
+    call.prev = prev;
+    call.in = in;
+    call.next = next;
+    call.saved = saved;
+    call.grad = grad;
+    call.gradReadVectors = gradReadVectors;
+    call.gradIn = gradIn;
+    call.scratch = scratch;
+    split.runAndRelease(call, parts, b);
+  }
+
   private static long stepWork(MemoryState state) {
     Tensor memory = state.memory();
     long b = memory.dim(0), n = memory.dim(1), w = memory.dim(2);
@@ -146,6 +171,35 @@ public final class SimdKernels extends HostKernels {
 
   static int log2(int n) {
     return 32 - Integer.numberOfLeadingZeros(n);
+  }
+
+  /** The arguments of the step backward being split. */
+  private final class BackwardStepCall implements SimdBatchPool.Slices {
+    MemoryState prev;
+    InterfaceValues in;
+    MemoryState next;
+    Workspace saved;
+    MemoryState grad;
+    Tensor gradReadVectors;
+    InterfaceValues gradIn;
+    BackwardWorkspace scratch;
+
+    @Override
+    public void run(int b0, int b1) {
+      memoryStepBackward(prev, in, next, saved, grad, gradReadVectors, gradIn, scratch, b0, b1);
+    }
+
+    @Override
+    public void clear() {
+      prev = null;
+      in = null;
+      next = null;
+      saved = null;
+      grad = null;
+      gradReadVectors = null;
+      gradIn = null;
+      scratch = null;
+    }
   }
 
   /** The arguments of the step being split. */
