@@ -85,8 +85,8 @@ public final class Workload {
 
   private static Map<String, String> formulas() {
     Map<String, String> out = new LinkedHashMap<>();
-    for (KernelSpec k : KernelSpec.values()) {
-      out.put(k.method(), formula(k));
+    for (String k : KERNELS) {
+      out.put(k, formula(KernelSpec.byMethod(k)));
     }
     return java.util.Collections.unmodifiableMap(out);
   }
