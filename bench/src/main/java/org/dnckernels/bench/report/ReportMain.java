@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.dnckernels.KernelSpec;
 import org.dnckernels.bench.BenchShapes;
 import org.dnckernels.bench.Workload;
 import org.dnckernels.bench.report.ReportData.KernelRow;
@@ -154,6 +155,7 @@ public final class ReportMain {
 
     headline(doc, data);
     memoryStepSection(doc, data, charts);
+    gradientSection(doc, data);
     triadSection(doc, data, charts);
 
     List<String> shapes = data.shapes();
@@ -263,6 +265,47 @@ public final class ReportMain {
     doc.table(t.build());
     allocationNote(doc, rows);
     charts.memoryStep(data).ifPresent(f -> doc.image(f, "memory step time per backend"));
+  }
+
+  /**
+   * Each backward next to its forward: both times from the same run, their ratio, and for the memory step the
+   * time of a training step (forward + backward) over the forward's.
+   */
+  private static void gradientSection(Document doc, ReportData data) {
+    Document.TableBuilder t = new Document.TableBuilder().text("kernel").text("shape").text("backend")
+        .number("forward").number("backward").number("backward / forward").number("(forward + backward) / forward");
+    int rows = 0;
+    for (String kernel : data.kernels()) {
+      KernelSpec spec = KernelSpec.byMethod(kernel);
+      if (spec.isBackward()) {
+        continue;
+      }
+      for (KernelRow f : data.rows(kernel)) {
+        if (!f.variant().equals(ReportData.KERNEL_ONLY)) {
+          continue;
+        }
+        Optional<KernelRow> b = data.rows(spec.backward().method()).stream()
+            .filter(r -> r.variant().equals(ReportData.KERNEL_ONLY) && r.shape().equals(f.shape())
+                && r.backend().equals(f.backend()))
+            .findFirst();
+        if (b.isEmpty()) {
+          continue;
+        }
+        double ratio = b.get().nanos() / f.nanos();
+        t.row(kernel, BenchShapes.label(f.shape()), f.backend(), Format.nanosWithError(f.nanos(), f.errorNanos()),
+            Format.nanosWithError(b.get().nanos(), b.get().errorNanos()), String.format(Locale.ROOT, "%.2f", ratio),
+            String.format(Locale.ROOT, "%.2f", 1 + ratio));
+        rows++;
+      }
+    }
+    if (rows == 0) {
+      return;
+    }
+    doc.heading(2, "Gradients");
+    doc.paragraph("Each kernel's backward (vector-Jacobian product) next to its forward, kernel only, from the same "
+        + "run. For the memory step, (forward + backward) / forward is the cost of a training step over an "
+        + "inference step; the sum of the two measured means, without the copy of the state a tape keeps.");
+    doc.table(t.build());
   }
 
   private static void triadSection(Document doc, ReportData data, Charts charts) throws IOException {
