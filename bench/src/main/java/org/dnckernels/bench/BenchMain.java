@@ -55,9 +55,11 @@ public final class BenchMain {
   /**
    * Kernels measured in a JMH run of their own with the long warmup ({@link Profile#warmups(boolean)}): the memory
    * step, the headline, and content addressing, whose large compiled method C2 finishes late (at B16 N1024 the
-   * quick profile's warmup once ended before it, and the first measured iteration took 8.6 ms against 0.18).
+   * quick profile's warmup once ended before it, and the first measured iteration took 8.6 ms against 0.18); and
+   * their backwards, for the same reasons.
    */
-  static final Set<String> LONG_WARMUP = Set.of("memoryStep", "contentWeights");
+  static final Set<String> LONG_WARMUP = Set.of(
+      "memoryStep", "contentWeights", "memoryStepBackward", "contentWeightsBackward");
 
   /** Forks, warmup and measurement of a run. */
   public record Profile(String name, int forks, int warmups, int warmupMillis, int iterations, int iterationMillis) {

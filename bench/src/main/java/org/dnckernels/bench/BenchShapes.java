@@ -10,6 +10,8 @@ import org.dnckernels.MemoryShape;
 public final class BenchShapes {
   /** DeepMind's defaults. */
   public static final String DEEPMIND = "16x16x16x4";
+  /** The medium memory with one sequence (the gradients issue's B1 N128 shape). */
+  public static final String MEDIUM_SINGLE = "1x128x32x4";
   public static final String MEDIUM = "16x128x32x4";
   public static final String LARGE_SINGLE = "1x1024x64x4";
   public static final String LARGE_BATCH = "16x1024x64x4";
@@ -17,7 +19,7 @@ public final class BenchShapes {
   public static final String HUGE_MEMORY = "1x16384x64x4";
 
   /** The shapes every kernel is measured at. */
-  public static final List<String> STANDARD = List.of(DEEPMIND, MEDIUM, LARGE_SINGLE, LARGE_BATCH);
+  public static final List<String> STANDARD = List.of(DEEPMIND, MEDIUM_SINGLE, MEDIUM, LARGE_SINGLE, LARGE_BATCH);
   /** The extra shapes of the kernels in {@link Workload#MEMORY_KERNELS}. */
   public static final List<String> MEMORY_ONLY = List.of(HUGE_MEMORY);
 

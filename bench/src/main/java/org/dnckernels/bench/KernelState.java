@@ -37,7 +37,8 @@ public abstract class KernelState {
   @Param({"scalar", "simd", "cuda"})
   public String backend;
 
-  @Param({BenchShapes.DEEPMIND, BenchShapes.MEDIUM, BenchShapes.LARGE_SINGLE, BenchShapes.LARGE_BATCH})
+  @Param({BenchShapes.DEEPMIND, BenchShapes.MEDIUM_SINGLE, BenchShapes.MEDIUM, BenchShapes.LARGE_SINGLE,
+      BenchShapes.LARGE_BATCH})
   public String shape;
 
   protected DncKernels kernels;
