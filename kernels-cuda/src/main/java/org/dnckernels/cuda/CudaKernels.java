@@ -1,6 +1,7 @@
 package org.dnckernels.cuda;
 
 import java.lang.ref.Cleaner;
+import org.dnckernels.BackwardWorkspace;
 import org.dnckernels.DncKernels;
 import org.dnckernels.InterfaceValues;
 import org.dnckernels.KernelMath;
@@ -123,6 +124,15 @@ public final class CudaKernels extends DncKernels {
   protected void memoryStepImpl(MemoryState state, InterfaceValues in, Tensor readVectors, Workspace ws) {
     try (CudaStream s = stream.enter()) {
       super.memoryStepImpl(state, in, readVectors, ws);
+    }
+  }
+
+  /** The step backward's launches under one hold of the stream, like the step's. */
+  @Override
+  protected void memoryStepBackwardImpl(MemoryState prev, InterfaceValues in, MemoryState next, Workspace saved,
+      MemoryState grad, Tensor gradReadVectors, InterfaceValues gradIn, BackwardWorkspace scratch) {
+    try (CudaStream s = stream.enter()) {
+      super.memoryStepBackwardImpl(prev, in, next, saved, grad, gradReadVectors, gradIn, scratch);
     }
   }
 

@@ -1,19 +1,26 @@
 package org.dnckernels.cuda;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import org.dnckernels.DncKernels;
 import org.dnckernels.testing.AllocationConformance;
+import org.dnckernels.testing.AllocationGradientConformance;
 import org.dnckernels.testing.ArgumentConformance;
 import org.dnckernels.testing.ConformanceBackend;
 import org.dnckernels.testing.ContentAddressingConformance;
+import org.dnckernels.testing.ContentAddressingGradientConformance;
 import org.dnckernels.testing.InterfaceSplitConformance;
+import org.dnckernels.testing.InterfaceSplitGradientConformance;
+import org.dnckernels.testing.MemoryAccessGradientConformance;
 import org.dnckernels.testing.MemoryStepConformance;
+import org.dnckernels.testing.MemoryStepGradientConformance;
 import org.dnckernels.testing.MemoryWriteReadConformance;
 import org.dnckernels.testing.NtmAddressingConformance;
+import org.dnckernels.testing.NtmAddressingGradientConformance;
 import org.dnckernels.testing.ReadModesConformance;
 import org.dnckernels.testing.TemporalLinkageConformance;
+import org.dnckernels.testing.TemporalLinkageGradientConformance;
 import org.junit.jupiter.api.Nested;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The conformance suites on the CPU emulator with only 400 bytes of shared memory for the allocation sort: every
@@ -51,4 +58,11 @@ class CudaEmulatedChunkedSortTest {
   @Nested class InterfaceSplit extends InterfaceSplitConformance implements Backend {}
   @Nested class MemoryStep extends MemoryStepConformance implements Backend {}
   @Nested class Arguments extends ArgumentConformance implements Backend {}
+  @Nested class ContentAddressingGradient extends ContentAddressingGradientConformance implements Backend {}
+  @Nested class InterfaceSplitGradient extends InterfaceSplitGradientConformance implements Backend {}
+  @Nested class MemoryAccessGradient extends MemoryAccessGradientConformance implements Backend {}
+  @Nested class AllocationGradient extends AllocationGradientConformance implements Backend {}
+  @Nested class TemporalLinkageGradient extends TemporalLinkageGradientConformance implements Backend {}
+  @Nested class NtmAddressingGradient extends NtmAddressingGradientConformance implements Backend {}
+  @Nested class MemoryStepGradient extends MemoryStepGradientConformance implements Backend {}
 }
