@@ -1047,21 +1047,26 @@ public abstract class DncKernels implements AutoCloseable {
     Checks.notNull("gradIn", gradIn);
     Checks.notNull("scratch", scratch);
     KernelSpec.MEMORY_STEP_BACKWARD.check(this, prev, in, next, grad, gradReadVectors, gradIn);
-    MemoryShape shape = prev.shape();
-    checkWorkspace("saved", saved.shape(), shape, saved.allocation, saved.writeContent, saved.readContent,
+    checkWorkspace("saved", saved.shape(), prev, saved.allocation, saved.writeContent, saved.readContent,
         saved.forward, saved.backward);
-    checkWorkspace("scratch", scratch.shape(), shape, scratch.allocation, scratch.writeContent,
-        scratch.readContent, scratch.forward, scratch.backward);
+    checkWorkspace("scratch", scratch.shape(), prev, scratch.allocation, scratch.writeContent, scratch.readContent,
+        scratch.forward, scratch.backward);
     memoryStepBackwardImpl(prev, in, next, saved, grad, gradReadVectors, gradIn, scratch);
   }
 
-  private void checkWorkspace(String name, MemoryShape actual, MemoryShape expected, Tensor... tensors) {
-    if (!actual.equals(expected)) {
-      throw new IllegalArgumentException(name + ": expected shape " + expected + " but was " + actual);
+  // dims straight from the tensors (no MemoryShape per call), then the workspace's five tensors' owner
+  private void checkWorkspace(String name, MemoryShape ws, MemoryState state, Tensor t0, Tensor t1, Tensor t2,
+      Tensor t3, Tensor t4) {
+    Tensor m = state.memory();
+    if (ws.batch() != m.dim(0) || ws.slots() != m.dim(1) || ws.wordSize() != m.dim(2)
+        || ws.readHeads() != state.readWeights().dim(1) || ws.writeHeads() != state.link().dim(1)) {
+      throw new IllegalArgumentException(name + ": expected shape " + state.shape() + " but was " + ws);
     }
-    for (Tensor t : tensors) {
-      checkOwned(name, t);
-    }
+    checkOwned(name, t0);
+    checkOwned(name, t1);
+    checkOwned(name, t2);
+    checkOwned(name, t3);
+    checkOwned(name, t4);
   }
 
   /**

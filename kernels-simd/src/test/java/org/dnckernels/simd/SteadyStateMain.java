@@ -2,6 +2,7 @@ package org.dnckernels.simd;
 
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
+import org.dnckernels.BackwardWorkspace;
 import org.dnckernels.InterfaceValues;
 import org.dnckernels.MemoryShape;
 import org.dnckernels.MemoryState;
@@ -12,13 +13,23 @@ import org.dnckernels.testing.RandomTensors;
 /**
  * The child JVM of {@link SimdSteadyStateTest}: runs memory steps until the JIT has compiled them, then prints
  * the bytes allocated per step on the calling thread, by the backend's step ({@code memoryStepImpl}) and by
- * the public facade around it, one line per thread count: {@code threads=T impl=X facade=Y}.
+ * the public facade around it, one line per thread count: {@code threads=T impl=X facade=Y}; then the same for
+ * the step backward: {@code backward threads=T impl=X facade=Y}.
  */
 public final class SteadyStateMain {
   private static final int WINDOW = 500;
   private static final long DEADLINE_NANOS = 60_000_000_000L;
 
   private SteadyStateMain() {}
+
+  private static void copy(MemoryState from, MemoryState to) {
+    to.memory().copyFrom(from.memory().toArray(), 0);
+    to.usage().copyFrom(from.usage().toArray(), 0);
+    to.link().copyFrom(from.link().toArray(), 0);
+    to.precedence().copyFrom(from.precedence().toArray(), 0);
+    to.readWeights().copyFrom(from.readWeights().toArray(), 0);
+    to.writeWeights().copyFrom(from.writeWeights().toArray(), 0);
+  }
 
   public static void main(String[] args) {
     com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -52,6 +63,36 @@ public final class SteadyStateMain {
         } while (quiet < 3 && System.nanoTime() < deadline);
         System.out.printf(Locale.ROOT, "threads=%d impl=%.1f facade=%.1f%n", threads, impl / (double) WINDOW,
             facade / (double) WINDOW);
+
+        // the step backward on the step just taken (prev a copy of the state before one more step)
+        MemoryState prev = kernels.newState(shape);
+        copy(state, prev);
+        kernels.memoryStep(state, in, readVectors, ws);
+        MemoryState grad = kernels.newState(shape);
+        for (Tensor t : new Tensor[] {grad.memory(), grad.usage(), grad.link(), grad.precedence(), grad.readWeights(),
+            grad.writeWeights()}) {
+          t.copyFrom(random.gaussian(t.size(), 1), 0);
+        }
+        Tensor gradReads = kernels.upload(random.gaussian(4 * 2 * 16, 1), 0, 4, 2, 16);
+        InterfaceValues gradIn = kernels.newInterface(shape);
+        BackwardWorkspace scratch = kernels.newBackwardWorkspace(shape);
+        quiet = 0;
+        do {
+          long before = mx.getThreadAllocatedBytes(thread);
+          for (int i = 0; i < WINDOW; i++) {
+            kernels.memoryStepBackwardImpl(prev, in, state, ws, grad, gradReads, gradIn, scratch);
+          }
+          long middle = mx.getThreadAllocatedBytes(thread);
+          for (int i = 0; i < WINDOW; i++) {
+            kernels.memoryStepBackward(prev, in, state, ws, grad, gradReads, gradIn, scratch);
+          }
+          long after = mx.getThreadAllocatedBytes(thread);
+          impl = middle - before;
+          facade = after - middle;
+          quiet = impl == 0 ? quiet + 1 : 0;
+        } while (quiet < 3 && System.nanoTime() < deadline);
+        System.out.printf(Locale.ROOT, "backward threads=%d impl=%.1f facade=%.1f%n", threads,
+            impl / (double) WINDOW, facade / (double) WINDOW);
       }
     }
   }
