@@ -116,15 +116,16 @@ final class SimdContentAddressingBackward implements KernelMath.ContentAddressin
         keyMax = Math.max(keyMax, norms[hh]);
       }
       // |k·M[i]| ≤ ‖k‖ ‖M[i]‖ bounds every float partial sum: at or above FLOAT_SAFE (or with a row's squares
-      // overflowed) the whole entry is redone in double
-      boolean cosines = !(keyMax * rowMax < SimdContentAddressing.FLOAT_SAFE);
-      if (cosines) {
-        exactCosines(m, mOff, n, w, k, kOff, h, norms, coef);
+      // overflowed) the whole entry is redone in double, where a = β dz / den cannot underflow either
+      if (!(keyMax * rowMax < SimdContentAddressing.FLOAT_SAFE)) {
+        exactEntry(m, mOff, n, w, k, kOff, h, beta, sBase + bh0, wt, wBase + bh0 * n, g, gBase + bh0 * n, gm,
+            gmBase + b * n * w, gk, gkBase + bh0 * w, gb, gbBase + bh0);
+        continue;
       }
       java.util.Arrays.fill(norms, h + n, h + 2 * n, 0);
       for (int hh = 0; hh < h; hh++) {
-        gb[gbBase + bh0 + hh] += (float) coefficients(coef, hh * n, n, cosines, norms, h, hh, beta[sBase + bh0 + hh],
-            wt, wBase + (bh0 + hh) * n, g, gBase + (bh0 + hh) * n, keyRadial);
+        gb[gbBase + bh0 + hh] += (float) coefficients(coef, hh * n, n, norms, h, hh, beta[sBase + bh0 + hh], wt,
+            wBase + (bh0 + hh) * n, g, gBase + (bh0 + hh) * n, keyRadial);
       }
       // ρ_i = Σ_h c[h,i] ‖k_h‖ / ‖M_i‖
       for (int i = 0; i < n; i++) {
@@ -139,21 +140,40 @@ final class SimdContentAddressingBackward implements KernelMath.ContentAddressin
   }
 
   /**
-   * For magnitudes at which float squares or dots could overflow: every norm in double (the forward's exactLogits
-   * arithmetic), and the cosines D themselves (|D| ≤ 1, so finite as floats) in place of the dots.
+   * One batch entry in double throughout (the scalar reference's arithmetic), for magnitudes at which float
+   * squares or dots could overflow, or the float coefficients a underflow.
    */
-  private static void exactCosines(
-      float[] m, int mOff, int n, int w, float[] k, int kOff, int h, double[] norms, float[] coef) {
+  private static void exactEntry(float[] m, int mOff, int n, int w, float[] k, int kOff, int h, float[] beta,
+      int sOff, float[] wt, int wOff, float[] g, int gOff, float[] gm, int gmOff, float[] gk, int gkOff, float[] gb,
+      int gbOff) {
+    double[] keySum = HostScratch.get().doubles(2, w);
     for (int hh = 0; hh < h; hh++) {
-      norms[hh] = Math.sqrt(exactDot(k, kOff + hh * w, k, kOff + hh * w, w) + EPS);
-    }
-    for (int i = 0; i < n; i++) {
-      norms[h + i] = Math.sqrt(exactDot(m, mOff + i * w, m, mOff + i * w, w) + EPS);
-    }
-    for (int hh = 0; hh < h; hh++) {
+      int key = kOff + hh * w, row = hh * n;
+      double keyNorm = Math.sqrt(exactDot(k, key, k, key, w) + EPS), weighted = 0;
       for (int i = 0; i < n; i++) {
-        double dot = exactDot(k, kOff + hh * w, m, mOff + i * w, w);
-        coef[hh * n + i] = (float) (dot / (norms[hh] * norms[h + i] + EPS));
+        weighted += (double) wt[wOff + row + i] * g[gOff + row + i];
+      }
+      java.util.Arrays.fill(keySum, 0, w, 0);
+      double gradStrength = 0, keyRadial = 0;
+      for (int i = 0; i < n; i++) {
+        int r = mOff + i * w;
+        double rowNorm = Math.sqrt(exactDot(m, r, m, r, w) + EPS);
+        double den = keyNorm * rowNorm + EPS;
+        double similarity = exactDot(k, key, m, r, w) / den;
+        double dz = wt[wOff + row + i] * (g[gOff + row + i] - weighted);
+        gradStrength += dz * similarity;
+        double a = beta[sOff + hh] * dz / den, c = a * similarity;
+        keyRadial += c * rowNorm;
+        double rowRadial = c * keyNorm / rowNorm;
+        for (int j = 0; j < w; j++) {
+          gm[gmOff + i * w + j] += (float) (a * k[key + j] - rowRadial * m[r + j]);
+          keySum[j] += a * m[r + j];
+        }
+      }
+      gb[gbOff + hh] += (float) gradStrength;
+      keyRadial /= keyNorm;
+      for (int j = 0; j < w; j++) {
+        gk[gkOff + hh * w + j] += (float) (keySum[j] - keyRadial * k[key + j]);
       }
     }
   }
@@ -169,11 +189,10 @@ final class SimdContentAddressingBackward implements KernelMath.ContentAddressin
   /**
    * Key {@code hh}'s softmax backward and cosine coefficients, in double: dz = w (g − Σ w g), a = β dz / den
    * (stored over the dots, as floats), the radial sums Σ_i c ‖M_i‖ / ‖k‖ (into keyRadial) and Σ_h c ‖k_h‖ (added
-   * to norms[h + n + i]). {@code coef} holds the dots, or the cosines themselves where {@code cosines}. Returns
-   * ∂ℓ/∂β = Σ_i dz D.
+   * to norms[h + n + i]). Returns ∂ℓ/∂β = Σ_i dz D.
    */
-  private static double coefficients(float[] coef, int row, int n, boolean cosines, double[] norms, int h, int hh,
-      double strength, float[] wt, int wOff, float[] g, int gOff, double[] keyRadial) {
+  private static double coefficients(float[] coef, int row, int n, double[] norms, int h, int hh, double strength,
+      float[] wt, int wOff, float[] g, int gOff, double[] keyRadial) {
     double weighted = 0;
     for (int i = 0; i < n; i++) {
       weighted += (double) wt[wOff + i] * g[gOff + i];
@@ -182,7 +201,7 @@ final class SimdContentAddressingBackward implements KernelMath.ContentAddressin
     for (int i = 0; i < n; i++) {
       double rowNorm = norms[h + i];
       double den = keyNorm * rowNorm + EPS;
-      double similarity = cosines ? coef[row + i] : coef[row + i] / den;
+      double similarity = coef[row + i] / den;
       double dz = wt[wOff + i] * (g[gOff + i] - weighted);
       gradStrength += dz * similarity;
       double a = strength * dz / den, c = a * similarity;

@@ -295,6 +295,58 @@ public abstract class ContentAddressingGradientConformance extends ConformanceBa
     }
   }
 
+  /**
+   * Rows and keys of magnitude 1e20 and 1e30 (float squares overflow: a backend must not compute in float there),
+   * mixed with zero and ordinary ones: finite gradients that agree with the reference within the class javadoc's
+   * bounds.
+   */
+  @ParameterizedTest(name = "magnitude {0}")
+  @org.junit.jupiter.params.provider.ValueSource(floats = {1e20f, 1e30f})
+  void contentWeightsBackwardOfExtremeMagnitudesIsFiniteAndMatchesReference(float scale) {
+    int b = 3, n = 19, w = 21, h = 3;
+    RandomTensors rnd = new RandomTensors(Float.floatToIntBits(scale) + 7L);
+    float[] memory = new float[b * n * w], keys = new float[b * h * w];
+    for (int row = 0; row < b * n; row++) {
+      for (int j = 0; j < w; j++) {
+        double u = 2 * rnd.uniform() - 1;
+        memory[row * w + j] = switch (row % 3) {
+          case 0 -> 0f;
+          case 1 -> (float) (u * scale);
+          default -> (float) u;
+        };
+      }
+    }
+    for (int k = 0; k < b * h; k++) {
+      for (int j = 0; j < w; j++) {
+        double u = 2 * rnd.uniform() - 1;
+        keys[k * w + j] = switch (k % 3) {
+          case 0 -> (float) (u * scale);
+          case 1 -> 0f;
+          default -> (float) u;
+        };
+      }
+    }
+    float[] strengths = rnd.strengths(b * h), g = rnd.gaussian(b * h * n, 1);
+    Tensor weights = filled(reference(), Float.NaN, b, h, n);
+    reference().contentWeights(upload(reference(), memory, b, n, w), upload(reference(), keys, b, h, w),
+        upload(reference(), strengths, b, h), weights);
+    float[] wt = weights.toArray();
+    ShapeCase c = new ShapeCase(b, n, w, h, 1, 0);
+    Inputs in = new Inputs(memory, keys, strengths, wt, g);
+    Grads grads = backward(kernels, c, in, zeros(c));
+    String what = "contentWeightsBackward at magnitude " + scale;
+    Compare.finite(what + " gradMemory", grads.memory(), b, n, w);
+    Compare.finite(what + " gradKeys", grads.keys(), b, h, w);
+    Compare.finite(what + " gradStrengths", grads.strengths(), b, h);
+    if (kernels.getClass() != reference().getClass()) {
+      Grads expected = backward(reference(), c, in, zeros(c));
+      Bounds bounds = bounds(memory, keys, strengths, wt, g, b, n, w, h);
+      Compare.close(what + " gradMemory", expected.memory(), grads.memory(), bounds.memory(), b, n, w);
+      Compare.close(what + " gradKeys", expected.keys(), grads.keys(), bounds.keys(), b, h, w);
+      Compare.close(what + " gradStrengths", expected.strengths(), grads.strengths(), bounds.strengths(), b, h);
+    }
+  }
+
   /** β = 1e30 on distinct rows: the forward's weights are one-hot, dz = 0, every gradient is exactly its prefill. */
   @Test
   void contentWeightsBackwardOfAOneHotIsExactlyZero() {
