@@ -36,6 +36,10 @@ import org.dnckernels.Tensor;
  * gradX) and then to the gradients, once each; so the sums are the same bits on any thread count, and a call
  * with fewer matrices than threads splits over segments as the forward does.
  *
+ * <p>Rows go one at a time: the partial rows of the column sums are loaded and stored once per row and vector
+ * (3 + R vectors, from L1), which blocks of four rows as in the forward would cut by four; not done yet, pending
+ * the benchmarks.
+ *
  * <p>The backward uses the factors {@code 1 − Σw} and {@code 1 − w_i − w_j} as the contract writes them: the
  * forward's clamps at 0 only catch rounding for weightings.
  */
