@@ -1,11 +1,45 @@
 package org.dnckernels.simd;
 
+import static org.dnckernels.HostKernels.array;
+import static org.dnckernels.HostKernels.offset;
+import static org.dnckernels.simd.SimdConfig.madd;
+
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import org.dnckernels.HostScratch;
 import org.dnckernels.KernelMath;
 import org.dnckernels.Tensor;
 
-/** Placeholder until this family's backward lands (issue #17). */
+/**
+ * The backward of erase then add (see {@link org.dnckernels.DncKernels#eraseAndAddBackward}):
+ *
+ * <pre>
+ *   gradAdd[h,j]          += Σ_i w[h,i] G[i,j]
+ *   gradErase[h,j]        −= Σ_i w[h,i] M[i,j] R_¬h[i,j] G[i,j]
+ *   gradWriteWeights[h,i] += Σ_j G[i,j] (a[h,j] − e[h,j] M[i,j] R_¬h[i,j])
+ *   gradMemory            ← G ∘ R   (in place)
+ * </pre>
+ *
+ * <p>Row by row, like the forward: each memory and gradient row is streamed once from memory (the head passes of
+ * several write heads re-read it from L1), the erase and add vectors stay in L1. The write-weight gradient of a
+ * row is a lane reduction over the word; the column sums of gradAdd and gradErase are float vectors in scratch,
+ * added to double sums once per block of rows, so float rounding grows over one block only. With several heads,
+ * R_¬h is the product of the other heads' factors, rebuilt per head (Wh is small): never R divided by a factor,
+ * which a full erase makes exactly 0.
+ */
 final class SimdMemoryWriteBackward implements KernelMath.MemoryWriteBackward {
+  private static final VectorSpecies<Float> SPECIES = SimdSpecies.FLOAT;
+  private static final int LANES = SimdSpecies.LANES;
+  /** lane FMA (inline at each use: a helper method taking vectors could box them). */
+  private static final boolean FMA = SimdConfig.USE_FMA;
+  /** Rows whose float column sums are added to the double ones at once. */
+  private static final int BLOCK_ROWS = 256;
+
   private final SimdSplitter split;
+  /** The call being split, by name; only the holder of the pool writes it. */
+  private final Call call = new Call();
 
   SimdMemoryWriteBackward(SimdSplitter split) {
     this.split = split;
@@ -14,6 +48,200 @@ final class SimdMemoryWriteBackward implements KernelMath.MemoryWriteBackward {
   @Override
   public void eraseAndAddBackward(Tensor prevMemory, Tensor writeWeights, Tensor erase, Tensor add,
       Tensor gradMemory, Tensor gradWriteWeights, Tensor gradErase, Tensor gradAdd, int b0, int b1) {
-    throw new UnsupportedOperationException("simd eraseAndAddBackward: not implemented yet (issue #17)");
+    int wh = writeWeights.dim(1);
+    long work = (long) (b1 - b0) * wh * wh * prevMemory.dim(1) * prevMemory.dim(2);
+    int parts = split.acquire(b0, b1, prevMemory.dim(0), work);
+    if (parts == 1) {
+      eraseAndAddBackwardSlice(prevMemory, writeWeights, erase, add, gradMemory, gradWriteWeights, gradErase,
+          gradAdd, b0, b1);
+      return;
+    }
+    call.prevMemory = prevMemory;
+    call.writeWeights = writeWeights;
+    call.erase = erase;
+    call.add = add;
+    call.gradMemory = gradMemory;
+    call.gradWriteWeights = gradWriteWeights;
+    call.gradErase = gradErase;
+    call.gradAdd = gradAdd;
+    split.runAndRelease(call, parts, b1);
+  }
+
+  private static final class Call implements SimdBatchPool.Slices {
+    Tensor prevMemory;
+    Tensor writeWeights;
+    Tensor erase;
+    Tensor add;
+    Tensor gradMemory;
+    Tensor gradWriteWeights;
+    Tensor gradErase;
+    Tensor gradAdd;
+
+    @Override
+    public void run(int b0, int b1) {
+      eraseAndAddBackwardSlice(prevMemory, writeWeights, erase, add, gradMemory, gradWriteWeights, gradErase,
+          gradAdd, b0, b1);
+    }
+
+    @Override
+    public void clear() {
+      prevMemory = writeWeights = erase = add = gradMemory = gradWriteWeights = gradErase = gradAdd = null;
+    }
+  }
+
+  /** Batch entries [b0, b1). */
+  static void eraseAndAddBackwardSlice(Tensor prevMemory, Tensor writeWeights, Tensor erase, Tensor add,
+      Tensor gradMemory, Tensor gradWriteWeights, Tensor gradErase, Tensor gradAdd, int b0, int b1) {
+    int n = prevMemory.dim(1), w = prevMemory.dim(2), wh = writeWeights.dim(1), hw = wh * w;
+    float[] m = array(prevMemory), ww = array(writeWeights), e = array(erase), a = array(add);
+    float[] gm = array(gradMemory), gw = array(gradWriteWeights), ge = array(gradErase), ga = array(gradAdd);
+    int mBase = offset(prevMemory), wBase = offset(writeWeights), eBase = offset(erase), aBase = offset(add);
+    int gmBase = offset(gradMemory), gwBase = offset(gradWriteWeights), geBase = offset(gradErase);
+    int gaBase = offset(gradAdd);
+    HostScratch scratch = HostScratch.get();
+    // [0, WhW): Σ_i w G per (h, j); [WhW, 2WhW): Σ_i w M R_¬h G
+    double[] sums = scratch.doubles(0, 2 * hw);
+    float[] partial = scratch.floats(0, 2 * hw);
+    for (int b = b0; b < b1; b++) {
+      int mOff = mBase + b * n * w, gmOff = gmBase + b * n * w, wOff = wBase + b * wh * n;
+      int eOff = eBase + b * hw, aOff = aBase + b * hw, gwOff = gwBase + b * wh * n;
+      Arrays.fill(sums, 0, 2 * hw, 0.0);
+      for (int i0 = 0; i0 < n; i0 += BLOCK_ROWS) {
+        int i1 = Math.min(n, i0 + BLOCK_ROWS);
+        Arrays.fill(partial, 0, 2 * hw, 0f);
+        for (int i = i0; i < i1; i++) {
+          int mRow = mOff + i * w, gRow = gmOff + i * w;
+          if (wh == 1) {
+            gw[gwOff + i] += (float) oneHeadRow(m, mRow, gm, gRow, w, ww[wOff + i], e, eOff, a, aOff, partial);
+          } else {
+            for (int h = 0; h < wh; h++) {
+              gw[gwOff + h * n + i] += (float) headRow(m, mRow, gm, gRow, w, wh, h, ww, wOff + i, n, e, eOff, a,
+                  aOff, partial);
+            }
+            retain(gm, gRow, w, wh, ww, wOff + i, n, e, eOff);
+          }
+        }
+        for (int k = 0; k < 2 * hw; k++) {
+          sums[k] += partial[k];
+        }
+      }
+      int gOff = b * hw;
+      for (int k = 0; k < hw; k++) {
+        ga[gaBase + gOff + k] += (float) sums[k];
+        ge[geBase + gOff + k] -= (float) sums[hw + k];
+      }
+    }
+  }
+
+  /**
+   * One write head, one row (R_¬h = 1): adds w G and w M G to the block's column sums, replaces G by G (1 − w e),
+   * and returns Σ_j G (a − e M).
+   */
+  private static double oneHeadRow(float[] m, int mRow, float[] gm, int gRow, int w, float wi, float[] e, int eOff,
+      float[] a, int aOff, float[] partial) {
+    FloatVector one = FloatVector.broadcast(SPECIES, 1f);
+    FloatVector wv = FloatVector.broadcast(SPECIES, wi);
+    FloatVector dot = FloatVector.zero(SPECIES);
+    int bound = SPECIES.loopBound(w);
+    int j = 0;
+    for (; j < bound; j += LANES) {
+      FloatVector g = FloatVector.fromArray(SPECIES, gm, gRow + j);
+      FloatVector mv = FloatVector.fromArray(SPECIES, m, mRow + j);
+      FloatVector ev = FloatVector.fromArray(SPECIES, e, eOff + j);
+      FloatVector av = FloatVector.fromArray(SPECIES, a, aOff + j);
+      FloatVector wg = g.mul(wv);
+      FloatVector.fromArray(SPECIES, partial, j).add(wg).intoArray(partial, j);
+      FloatVector pe = FloatVector.fromArray(SPECIES, partial, w + j);
+      (FMA ? wg.fma(mv, pe) : wg.mul(mv).add(pe)).intoArray(partial, w + j);
+      FloatVector written = av.sub(ev.mul(mv));
+      dot = FMA ? g.fma(written, dot) : g.mul(written).add(dot);
+      g.mul(one.sub(ev.mul(wv))).intoArray(gm, gRow + j);
+    }
+    double sum = dot.reduceLanes(VectorOperators.ADD);
+    // scalar tail
+    for (; j < w; j++) {
+      float g = gm[gRow + j], mj = m[mRow + j], ej = e[eOff + j];
+      float wg = g * wi;
+      partial[j] += wg;
+      partial[w + j] = madd(wg, mj, partial[w + j]);
+      sum += g * (a[aOff + j] - ej * mj);
+      gm[gRow + j] = g * (1f - ej * wi);
+    }
+    return sum;
+  }
+
+  /**
+   * Head h of several, one row: adds w G and w M R_¬h G to the block's column sums and returns
+   * Σ_j G (a − e M R_¬h), R_¬h the product of the other heads' factors. G is only read.
+   *
+   * @param wAt index of w[0, i] in ww; head h' is at wAt + h'·n
+   */
+  private static double headRow(float[] m, int mRow, float[] gm, int gRow, int w, int wh, int h, float[] ww,
+      int wAt, int n, float[] e, int eOff, float[] a, int aOff, float[] partial) {
+    FloatVector one = FloatVector.broadcast(SPECIES, 1f);
+    float wi = ww[wAt + h * n];
+    FloatVector wv = FloatVector.broadcast(SPECIES, wi);
+    FloatVector dot = FloatVector.zero(SPECIES);
+    int addAt = h * w, eraseAt = wh * w + h * w, headE = eOff + h * w, headA = aOff + h * w;
+    int bound = SPECIES.loopBound(w);
+    int j = 0;
+    for (; j < bound; j += LANES) {
+      FloatVector others = one;
+      for (int o = 0; o < wh; o++) {
+        if (o != h) {
+          FloatVector wo = FloatVector.broadcast(SPECIES, ww[wAt + o * n]);
+          others = others.mul(one.sub(FloatVector.fromArray(SPECIES, e, eOff + o * w + j).mul(wo)));
+        }
+      }
+      FloatVector g = FloatVector.fromArray(SPECIES, gm, gRow + j);
+      FloatVector kept = FloatVector.fromArray(SPECIES, m, mRow + j).mul(others);
+      FloatVector ev = FloatVector.fromArray(SPECIES, e, headE + j);
+      FloatVector av = FloatVector.fromArray(SPECIES, a, headA + j);
+      FloatVector wg = g.mul(wv);
+      FloatVector.fromArray(SPECIES, partial, addAt + j).add(wg).intoArray(partial, addAt + j);
+      FloatVector pe = FloatVector.fromArray(SPECIES, partial, eraseAt + j);
+      (FMA ? wg.fma(kept, pe) : wg.mul(kept).add(pe)).intoArray(partial, eraseAt + j);
+      FloatVector written = av.sub(ev.mul(kept));
+      dot = FMA ? g.fma(written, dot) : g.mul(written).add(dot);
+    }
+    double sum = dot.reduceLanes(VectorOperators.ADD);
+    // scalar tail
+    for (; j < w; j++) {
+      float others = 1f;
+      for (int o = 0; o < wh; o++) {
+        if (o != h) {
+          others *= 1f - e[eOff + o * w + j] * ww[wAt + o * n];
+        }
+      }
+      float g = gm[gRow + j], kept = m[mRow + j] * others;
+      float wg = g * wi;
+      partial[addAt + j] += wg;
+      partial[eraseAt + j] = madd(wg, kept, partial[eraseAt + j]);
+      sum += g * (a[headA + j] - e[headE + j] * kept);
+    }
+    return sum;
+  }
+
+  /** G ← G ∘ R over one row, R the product of every head's factor (after the head passes have read G). */
+  private static void retain(float[] gm, int gRow, int w, int wh, float[] ww, int wAt, int n, float[] e, int eOff) {
+    FloatVector one = FloatVector.broadcast(SPECIES, 1f);
+    int bound = SPECIES.loopBound(w);
+    int j = 0;
+    for (; j < bound; j += LANES) {
+      FloatVector keep = one;
+      for (int h = 0; h < wh; h++) {
+        FloatVector wv = FloatVector.broadcast(SPECIES, ww[wAt + h * n]);
+        keep = keep.mul(one.sub(FloatVector.fromArray(SPECIES, e, eOff + h * w + j).mul(wv)));
+      }
+      FloatVector.fromArray(SPECIES, gm, gRow + j).mul(keep).intoArray(gm, gRow + j);
+    }
+    // scalar tail
+    for (; j < w; j++) {
+      float keep = 1f;
+      for (int h = 0; h < wh; h++) {
+        keep *= 1f - e[eOff + h * w + j] * ww[wAt + h * n];
+      }
+      gm[gRow + j] *= keep;
+    }
   }
 }
