@@ -19,13 +19,16 @@ namespace dnc {
 
 // R_¬h of element (i, j) of one batch row: the factors before h in head order times those after h from the last
 // head down (the reference's prefix and suffix). w: [Wh,N] at slot i (stride slots), e: [Wh,W] at word j.
+// The loops stay rolled: unrolled, erase_add_backward_columns needs 104 registers instead of 42 on sm_90.
 __device__ __forceinline__ double otherEraseFactors(
     const float* w, const float* e, int h, int slots, int word, int writeHeads) {
   double prefix = 1;
+#pragma unroll 1
   for (int k = 0; k < h; k++) {
     prefix *= 1 - static_cast<double>(w[static_cast<size_t>(k) * slots]) * e[static_cast<size_t>(k) * word];
   }
   double suffix = 1;
+#pragma unroll 1
   for (int k = writeHeads - 1; k > h; k--) {
     suffix *= 1 - static_cast<double>(w[static_cast<size_t>(k) * slots]) * e[static_cast<size_t>(k) * word];
   }

@@ -16,9 +16,11 @@
 
 namespace dnc {
 
-// Π_{k ≥ from} (1 − w[k]) from the last head down; w: [Wh,N] at slot i (stride slots)
+// Π_{k ≥ from} (1 − w[k]) from the last head down; w: [Wh,N] at slot i (stride slots). The head loops stay rolled
+// (unrolled, usage_backward_free_gates needs 64 registers instead of 32 on sm_90).
 __device__ __forceinline__ double notWrittenFrom(const float* w, int from, int slots, int writeHeads) {
   double p = 1;
+#pragma unroll 1
   for (int k = writeHeads - 1; k >= from; k--) {
     p *= 1 - static_cast<double>(w[static_cast<size_t>(k) * slots]);
   }
@@ -28,6 +30,7 @@ __device__ __forceinline__ double notWrittenFrom(const float* w, int from, int s
 // Π_{k ≥ from} (1 − f[k] w^r[k]) from the last head down; wr: [R,N] at slot i (stride slots)
 __device__ __forceinline__ double retainedFrom(const float* f, const float* wr, int from, int slots, int readHeads) {
   double p = 1;
+#pragma unroll 1
   for (int k = readHeads - 1; k >= from; k--) {
     p *= 1 - static_cast<double>(f[k]) * wr[static_cast<size_t>(k) * slots];
   }
@@ -60,6 +63,7 @@ extern "C" __global__ void __launch_bounds__(dnc::BLOCK) usage_backward_free_gat
     double toRetention =
         dnc::retentionGradient(gradOut[e], prevUsage[e], dnc::notWrittenFrom(ww, 0, slots, writeHeads));
     double prefix = 1;
+#pragma unroll 1
     for (int k = 0; k < r; k++) {
       prefix *= 1 - static_cast<double>(f[k]) * wr[static_cast<size_t>(k) * slots];
     }
