@@ -11,3 +11,9 @@
 #include "temporal_linkage.cuh"
 #include "usage.cuh"
 #include "write_weighting.cuh"
+// backwards: memory write, memory read, read modes, write weighting, usage
+#include "memory_read_backward.cuh"
+#include "memory_write_backward.cuh"
+#include "read_modes_backward.cuh"
+#include "usage_backward.cuh"
+#include "write_weighting_backward.cuh"

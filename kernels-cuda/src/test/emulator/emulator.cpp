@@ -259,6 +259,10 @@ const std::map<std::string, Entry>& kernels() {
       KERNEL(ntm_shift),          KERNEL(precedence_update), KERNEL(read_memory),  KERNEL(read_mode_mix),
       KERNEL(step_allocate),      KERNEL(step_read),       KERNEL(step_write),      KERNEL(usage_update),
       KERNEL(write_weights),
+      // backwards of memory write, memory read, read modes, write weighting, usage
+      KERNEL(erase_add_backward_columns), KERNEL(erase_add_backward_rows), KERNEL(read_backward),
+      KERNEL(read_mode_mix_backward),     KERNEL(usage_backward),          KERNEL(usage_backward_free_gates),
+      KERNEL(write_weights_backward),
   };
   return table;
 }

@@ -25,7 +25,15 @@ enum Kernel {
   INTERFACE_SPLIT("interface_split", "PPPPPPPPPPPIII", Kernel.BLOCK),
   STEP_ALLOCATE("step_allocate", "PPPPPPPPPPPIIIIIIPPP", Kernel.ALLOC_BLOCK),
   STEP_WRITE("step_write", "PPPPPPPPIIII", Kernel.BLOCK),
-  STEP_READ("step_read", "PPPPPPPPPPPPPIIII", Kernel.BLOCK);
+  STEP_READ("step_read", "PPPPPPPPPPPPPIIII", Kernel.BLOCK),
+  // backwards of memory write, memory read, read modes, write weighting, usage
+  ERASE_ADD_BACKWARD_COLUMNS("erase_add_backward_columns", "PPPPPPIII", Kernel.BLOCK),
+  ERASE_ADD_BACKWARD_ROWS("erase_add_backward_rows", "PPPPPPIIII", Kernel.BLOCK),
+  READ_BACKWARD("read_backward", "PPPPPIIII", Kernel.BLOCK),
+  READ_MODE_MIX_BACKWARD("read_mode_mix_backward", "PPPPPPPPPII", Kernel.BLOCK),
+  WRITE_WEIGHTS_BACKWARD("write_weights_backward", "PPPPPPPPPI", Kernel.BLOCK),
+  USAGE_BACKWARD_FREE_GATES("usage_backward_free_gates", "PPPPPPIII", Kernel.BLOCK),
+  USAGE_BACKWARD("usage_backward", "PPPPPPPPIIII", Kernel.BLOCK);
 
   /** Threads of the row and elementwise kernels ({@code dnc::BLOCK}). */
   static final int BLOCK = 256;
