@@ -259,6 +259,10 @@ const std::map<std::string, Entry>& kernels() {
       KERNEL(ntm_shift),          KERNEL(precedence_update), KERNEL(read_memory),  KERNEL(read_mode_mix),
       KERNEL(step_allocate),      KERNEL(step_read),       KERNEL(step_write),      KERNEL(usage_update),
       KERNEL(write_weights),
+      // backwards: content addressing, interface split, NTM addressing
+      KERNEL(content_weights_backward_rows), KERNEL(content_weights_backward_inputs),
+      KERNEL(interface_split_backward),      KERNEL(ntm_interpolate_backward),
+      KERNEL(ntm_shift_backward),            KERNEL(ntm_sharpen_backward),
   };
   return table;
 }

@@ -25,7 +25,14 @@ enum Kernel {
   INTERFACE_SPLIT("interface_split", "PPPPPPPPPPPIII", Kernel.BLOCK),
   STEP_ALLOCATE("step_allocate", "PPPPPPPPPPPIIIIIIPPP", Kernel.ALLOC_BLOCK),
   STEP_WRITE("step_write", "PPPPPPPPIIII", Kernel.BLOCK),
-  STEP_READ("step_read", "PPPPPPPPPPPPPIIII", Kernel.BLOCK);
+  STEP_READ("step_read", "PPPPPPPPPPPPPIIII", Kernel.BLOCK),
+  // backwards: content addressing, interface split, NTM addressing
+  CONTENT_WEIGHTS_BACKWARD_ROWS("content_weights_backward_rows", "PPPPPPPPPIII", Kernel.BLOCK),
+  CONTENT_WEIGHTS_BACKWARD_INPUTS("content_weights_backward_inputs", "PPPPPPPIIII", Kernel.BLOCK),
+  INTERFACE_SPLIT_BACKWARD("interface_split_backward", "PPPPPPPPPPPPIII", Kernel.BLOCK),
+  NTM_INTERPOLATE_BACKWARD("ntm_interpolate_backward", "PPPPPPPI", Kernel.BLOCK),
+  NTM_SHIFT_BACKWARD("ntm_shift_backward", "PPPPPIII", Kernel.BLOCK),
+  NTM_SHARPEN_BACKWARD("ntm_sharpen_backward", "PPPPPI", Kernel.BLOCK);
 
   /** Threads of the row and elementwise kernels ({@code dnc::BLOCK}). */
   static final int BLOCK = 256;
