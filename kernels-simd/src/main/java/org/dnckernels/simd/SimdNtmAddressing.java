@@ -240,7 +240,7 @@ final class SimdNtmAddressing implements KernelMath.NtmAddressing {
    * about 1 ulp.
    */
   /** One lane of {@link #scaledLog(float[], int, float, float, float[], int, int)}, for the scalar tail. */
-  private static float scaledLog(float x, float gamma) {
+  static float scaledLog(float x, float gamma) {
     int bits = Float.floatToRawIntBits(x);
     float e = (float) ((bits >>> 23) - 127);
     float m = Float.intBitsToFloat(bits & 0x007fffff | 0x3f800000);
@@ -262,7 +262,7 @@ final class SimdNtmAddressing implements KernelMath.NtmAddressing {
     return x < Float.MIN_NORMAL ? Float.NEGATIVE_INFINITY : log * gamma;
   }
 
-  private static void scaledLog(float[] w, int wb, float max, float gamma, float[] o, int ob, int bound) {
+  static void scaledLog(float[] w, int wb, float max, float gamma, float[] o, int ob, int bound) {
     FloatVector maxv = FloatVector.broadcast(FLOAT, max);
     for (int i = 0; i < bound; i += LANES) {
       FloatVector x = FloatVector.fromArray(FLOAT, w, wb + i).div(maxv);
