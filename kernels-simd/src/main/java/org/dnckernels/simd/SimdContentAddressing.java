@@ -50,7 +50,7 @@ final class SimdContentAddressing implements KernelMath.ContentAddressing {
    * quarter of the float range, far more headroom than the sums' rounding needs. Above it the key's logits are
    * recomputed in double ({@link #exactLogits}), so magnitudes up to Float.MAX_VALUE give finite weights.
    */
-  private static final double FLOAT_SAFE = 0x1p126;
+  static final double FLOAT_SAFE = 0x1p126;
   /** rows per group of the similarity pass. */
   private static final int ROWS = 4;
 
@@ -135,9 +135,10 @@ final class SimdContentAddressing implements KernelMath.ContentAddressing {
    * The dot products k[h]·M[i] into o[h,i] and the row norms ‖M[i]‖ into norms[h + i], in one pass over the
    * rows: groups of four rows; over a group, keys four at a time (sixteen independent accumulators: the keys'
    * folds overlap instead of waiting on each other), then the keys left over one at a time. The first key loop
-   * also sums the rows' squares.
+   * also sums the rows' squares. The backward ({@link SimdContentAddressingBackward}) recomputes its cosines with
+   * it, so both see the same bits.
    */
-  private static void dots(
+  static void dots(
       float[] m, int mOff, int n, int w, float[] k, int kOff, int h, double[] norms, float[] o, int oOff) {
     int bound = SPECIES.loopBound(w);
     int i = 0;
