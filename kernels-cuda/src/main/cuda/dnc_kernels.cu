@@ -3,10 +3,13 @@
 // file to src/main/resources/org/dnckernels/cuda/dnc_kernels.ptx.
 #include "allocation.cuh"
 #include "content_addressing.cuh"
+#include "content_addressing_backward.cuh"
 #include "interface_split.cuh"
+#include "interface_split_backward.cuh"
 #include "memory_access.cuh"
 #include "memory_step.cuh"
 #include "ntm_addressing.cuh"
+#include "ntm_addressing_backward.cuh"
 #include "read_modes.cuh"
 #include "temporal_linkage.cuh"
 #include "usage.cuh"

@@ -263,6 +263,10 @@ const std::map<std::string, Entry>& kernels() {
       KERNEL(erase_add_backward_columns), KERNEL(erase_add_backward_rows), KERNEL(read_backward),
       KERNEL(read_mode_mix_backward),     KERNEL(usage_backward),          KERNEL(usage_backward_free_gates),
       KERNEL(write_weights_backward),
+      // backwards: content addressing, interface split, NTM addressing
+      KERNEL(content_weights_backward_rows), KERNEL(content_weights_backward_inputs),
+      KERNEL(interface_split_backward),      KERNEL(ntm_interpolate_backward),
+      KERNEL(ntm_shift_backward),            KERNEL(ntm_sharpen_backward),
   };
   return table;
 }

@@ -22,7 +22,9 @@ final class CudaStream implements AutoCloseable {
     SORT_INDICES,
     SORT_USAGE,
     FORWARD_PARTIALS,
-    BACKWARD_PARTIALS
+    BACKWARD_PARTIALS,
+    // backwards: content addressing
+    CONTENT_COEFFICIENTS
   }
 
   /** A device allocation; {@code freed} is written under the lock. */

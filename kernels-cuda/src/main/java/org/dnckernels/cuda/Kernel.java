@@ -33,7 +33,14 @@ enum Kernel {
   READ_MODE_MIX_BACKWARD("read_mode_mix_backward", "PPPPPPPPPII", Kernel.BLOCK),
   WRITE_WEIGHTS_BACKWARD("write_weights_backward", "PPPPPPPPPI", Kernel.BLOCK),
   USAGE_BACKWARD_FREE_GATES("usage_backward_free_gates", "PPPPPPIII", Kernel.BLOCK),
-  USAGE_BACKWARD("usage_backward", "PPPPPPPPIIII", Kernel.BLOCK);
+  USAGE_BACKWARD("usage_backward", "PPPPPPPPIIII", Kernel.BLOCK),
+  // backwards: content addressing, interface split, NTM addressing
+  CONTENT_WEIGHTS_BACKWARD_ROWS("content_weights_backward_rows", "PPPPPPPPPIII", Kernel.BLOCK),
+  CONTENT_WEIGHTS_BACKWARD_INPUTS("content_weights_backward_inputs", "PPPPPPPIIII", Kernel.BLOCK),
+  INTERFACE_SPLIT_BACKWARD("interface_split_backward", "PPPPPPPPPPPPIII", Kernel.BLOCK),
+  NTM_INTERPOLATE_BACKWARD("ntm_interpolate_backward", "PPPPPPPI", Kernel.BLOCK),
+  NTM_SHIFT_BACKWARD("ntm_shift_backward", "PPPPPIII", Kernel.BLOCK),
+  NTM_SHARPEN_BACKWARD("ntm_sharpen_backward", "PPPPPI", Kernel.BLOCK);
 
   /** Threads of the row and elementwise kernels ({@code dnc::BLOCK}). */
   static final int BLOCK = 256;
