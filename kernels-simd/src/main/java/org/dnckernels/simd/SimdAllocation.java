@@ -53,7 +53,7 @@ final class SimdAllocation implements KernelMath.Allocation {
   /** Runs up to this many keys are insertion-sorted; from WIDE_FROM keys the radix digits are 11 bits, not 8. */
   private static final int INSERTION = 48, WIDE_FROM = 2048;
   /** Digit counters: 8 digits of 8 bits or 6 of 11. */
-  private static final int COUNTS = 6 << 11;
+  static final int COUNTS = 6 << 11;
 
   private final SimdSplitter split;
   /** The call being split, by name; only the holder of the pool writes it. */
@@ -109,9 +109,7 @@ final class SimdAllocation implements KernelMath.Allocation {
     double[] work = wh > 1 ? scratch.doubles(0, 3 * n) : null;
     for (int b = b0; b < b1; b++) {
       int ub = usOff + b * n, ob = oOff + b * wh * n;
-      packFloatKeys(us, ub, n, keys);
-      sortKeys(keys, 0, n, 32, n, counts);
-      orderTinyTies(keys, n, counts);
+      sortFirstHead(us, ub, n, keys, counts);
       // free list: the least used slot first, each later slot scaled by the usage of all before it
       double product = 1;
       for (int j = 0; j < n; j++) {
@@ -142,14 +140,7 @@ final class SimdAllocation implements KernelMath.Allocation {
     for (int h = 1; h < wh; h++) {
       // the next head sees the slots the previous one will write as used
       updateUsage(work, n, (double) ga[gaBase + h - 1] * gw[gwBase + h - 1]);
-      for (int i = 0; i < n; i++) {
-        keys[i] = ((long) orderedBits((float) work[i]) << 32) | i;
-      }
-      sortKeys(keys, 0, n, 32, n, counts);
-      for (int j = 0; j < n; j++) {
-        work[sorted + j] = remap(work[(int) keys[j]]);
-      }
-      orderByRemapped(keys, work, sorted, n, counts);
+      sortLaterHead(work, n, keys, counts);
       double product = 1;
       int hb = ob + h * n;
       for (int j = 0; j < n; j++) {
@@ -163,7 +154,33 @@ final class SimdAllocation implements KernelMath.Allocation {
     }
   }
 
-  private static double remap(double u) {
+  /**
+   * Head 0's order: keys[0, n) become (usage bits, slot) sorted by ascending (ũ, slot), ũ = remap(usageOf(key));
+   * keys[n, 2n) is the radix sort's buffer.
+   */
+  static void sortFirstHead(float[] us, int ub, int n, long[] keys, int[] counts) {
+    packFloatKeys(us, ub, n, keys);
+    sortKeys(keys, 0, n, 32, n, counts);
+    orderTinyTies(keys, n, counts);
+  }
+
+  /**
+   * A later head's order from the double usage work[0, n): slot (int) keys[j] is the j-th by ascending (ũ, slot),
+   * its ũ at work[2n + j]; work[n, 2n) is not touched.
+   */
+  static void sortLaterHead(double[] work, int n, long[] keys, int[] counts) {
+    int sorted = 2 * n;
+    for (int i = 0; i < n; i++) {
+      keys[i] = ((long) orderedBits((float) work[i]) << 32) | i;
+    }
+    sortKeys(keys, 0, n, 32, n, counts);
+    for (int j = 0; j < n; j++) {
+      work[sorted + j] = remap(work[(int) keys[j]]);
+    }
+    orderByRemapped(keys, work, sorted, n, counts);
+  }
+
+  static double remap(double u) {
     return EPS + (1 - EPS) * u;
   }
 
@@ -195,7 +212,7 @@ final class SimdAllocation implements KernelMath.Allocation {
   }
 
   /** The usage in the high word of a first-head key (the ordered-bits map is its own inverse). */
-  private static float usageOf(long key) {
+  static float usageOf(long key) {
     int bits = (int) (key >> 32);
     return Float.intBitsToFloat(bits ^ ((bits >> 31) & 0x7fffffff));
   }
@@ -369,7 +386,7 @@ final class SimdAllocation implements KernelMath.Allocation {
   }
 
   /** used[i] += (1 − used[i]) gate a[i] over work[0, n), a = work[n, 2n), in double as the reference does. */
-  private static void updateUsage(double[] work, int n, double gate) {
+  static void updateUsage(double[] work, int n, double gate) {
     int lanes = DOUBLE.length();
     int bound = DOUBLE.loopBound(n);
     int i = 0;
