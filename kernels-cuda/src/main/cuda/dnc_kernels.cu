@@ -2,6 +2,7 @@
 // extern "C" entry points in one PTX module. Each family lives in its own header; regen-ptx.sh compiles this
 // file to src/main/resources/org/dnckernels/cuda/dnc_kernels.ptx.
 #include "allocation.cuh"
+#include "allocation_backward.cuh"
 #include "content_addressing.cuh"
 #include "interface_split.cuh"
 #include "memory_access.cuh"
@@ -9,5 +10,6 @@
 #include "ntm_addressing.cuh"
 #include "read_modes.cuh"
 #include "temporal_linkage.cuh"
+#include "temporal_linkage_backward.cuh"
 #include "usage.cuh"
 #include "write_weighting.cuh"

@@ -259,6 +259,9 @@ const std::map<std::string, Entry>& kernels() {
       KERNEL(ntm_shift),          KERNEL(precedence_update), KERNEL(read_memory),  KERNEL(read_mode_mix),
       KERNEL(step_allocate),      KERNEL(step_read),       KERNEL(step_write),      KERNEL(usage_update),
       KERNEL(write_weights),
+      // gradients: allocation and temporal linkage
+      KERNEL(allocation_backward), KERNEL(precedence_backward), KERNEL(link_backward_tiles),
+      KERNEL(link_backward_sums),
   };
   return table;
 }

@@ -25,7 +25,12 @@ enum Kernel {
   INTERFACE_SPLIT("interface_split", "PPPPPPPPPPPIII", Kernel.BLOCK),
   STEP_ALLOCATE("step_allocate", "PPPPPPPPPPPIIIIIIPPP", Kernel.ALLOC_BLOCK),
   STEP_WRITE("step_write", "PPPPPPPPIIII", Kernel.BLOCK),
-  STEP_READ("step_read", "PPPPPPPPPPPPPIIII", Kernel.BLOCK);
+  STEP_READ("step_read", "PPPPPPPPPPPPPIIII", Kernel.BLOCK),
+  // gradients: allocation and temporal linkage
+  ALLOCATION_BACKWARD("allocation_backward", "PPPPPPPIIIIPPPPPPP", Kernel.ALLOC_BLOCK),
+  PRECEDENCE_BACKWARD("precedence_backward", "PPPPI", Kernel.BLOCK),
+  LINK_BACKWARD_TILES("link_backward_tiles", "PPPPPPPPPIIII", Kernel.LINK_TILE),
+  LINK_BACKWARD_SUMS("link_backward_sums", "PPPPPIIIII", Kernel.BLOCK);
 
   /** Threads of the row and elementwise kernels ({@code dnc::BLOCK}). */
   static final int BLOCK = 256;
@@ -47,8 +52,8 @@ enum Kernel {
     this.block = block;
   }
 
-  /** Whether the kernel asks for dynamic shared memory (the allocation sort). */
+  /** Whether the kernel asks for dynamic shared memory (the allocation sort, also in its backward). */
   boolean usesDynamicSharedMemory() {
-    return this == ALLOCATION_WEIGHTS || this == STEP_ALLOCATE;
+    return this == ALLOCATION_WEIGHTS || this == STEP_ALLOCATE || this == ALLOCATION_BACKWARD;
   }
 }
