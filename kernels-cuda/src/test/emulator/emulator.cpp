@@ -267,6 +267,9 @@ const std::map<std::string, Entry>& kernels() {
       KERNEL(content_weights_backward_rows), KERNEL(content_weights_backward_inputs),
       KERNEL(interface_split_backward),      KERNEL(ntm_interpolate_backward),
       KERNEL(ntm_shift_backward),            KERNEL(ntm_sharpen_backward),
+      // gradients: allocation and temporal linkage
+      KERNEL(allocation_backward), KERNEL(precedence_backward), KERNEL(link_backward_tiles),
+      KERNEL(link_backward_sums),
   };
   return table;
 }

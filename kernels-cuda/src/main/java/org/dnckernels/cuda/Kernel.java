@@ -26,7 +26,7 @@ enum Kernel {
   STEP_ALLOCATE("step_allocate", "PPPPPPPPPPPIIIIIIPPP", Kernel.ALLOC_BLOCK),
   STEP_WRITE("step_write", "PPPPPPPPIIII", Kernel.BLOCK),
   STEP_READ("step_read", "PPPPPPPPPPPPPIIII", Kernel.BLOCK),
-  // backwards of memory write, memory read, read modes, write weighting, usage
+  // backwards: memory write, memory read, read modes, write weighting, usage
   ERASE_ADD_BACKWARD_COLUMNS("erase_add_backward_columns", "PPPPPPIII", Kernel.BLOCK),
   ERASE_ADD_BACKWARD_ROWS("erase_add_backward_rows", "PPPPPPIIII", Kernel.BLOCK),
   READ_BACKWARD("read_backward", "PPPPPIIII", Kernel.BLOCK),
@@ -40,7 +40,12 @@ enum Kernel {
   INTERFACE_SPLIT_BACKWARD("interface_split_backward", "PPPPPPPPPPPPIII", Kernel.BLOCK),
   NTM_INTERPOLATE_BACKWARD("ntm_interpolate_backward", "PPPPPPPI", Kernel.BLOCK),
   NTM_SHIFT_BACKWARD("ntm_shift_backward", "PPPPPIII", Kernel.BLOCK),
-  NTM_SHARPEN_BACKWARD("ntm_sharpen_backward", "PPPPPI", Kernel.BLOCK);
+  NTM_SHARPEN_BACKWARD("ntm_sharpen_backward", "PPPPPI", Kernel.BLOCK),
+  // backwards: allocation, temporal linkage
+  ALLOCATION_BACKWARD("allocation_backward", "PPPPPPPIIIIPPPPPPP", Kernel.ALLOC_BLOCK),
+  PRECEDENCE_BACKWARD("precedence_backward", "PPPPI", Kernel.BLOCK),
+  LINK_BACKWARD_TILES("link_backward_tiles", "PPPPPPPPPIIII", Kernel.LINK_TILE),
+  LINK_BACKWARD_SUMS("link_backward_sums", "PPPPPIIIII", Kernel.BLOCK);
 
   /** Threads of the row and elementwise kernels ({@code dnc::BLOCK}). */
   static final int BLOCK = 256;
@@ -62,8 +67,8 @@ enum Kernel {
     this.block = block;
   }
 
-  /** Whether the kernel asks for dynamic shared memory (the allocation sort). */
+  /** Whether the kernel asks for dynamic shared memory (the allocation sort, also in its backward). */
   boolean usesDynamicSharedMemory() {
-    return this == ALLOCATION_WEIGHTS || this == STEP_ALLOCATE;
+    return this == ALLOCATION_WEIGHTS || this == STEP_ALLOCATE || this == ALLOCATION_BACKWARD;
   }
 }
