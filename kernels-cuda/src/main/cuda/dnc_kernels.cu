@@ -21,4 +21,3 @@
 #include "usage_backward.cuh"
 #include "write_weighting.cuh"
 #include "write_weighting_backward.cuh"
-// backwards: memory write, memory read, read modes, write weighting, usage
