@@ -213,7 +213,12 @@ final class SimdAllocationBackward implements KernelMath.AllocationBackward {
       sum0 = sum0.add(later0.mul(DoubleVector.fromArray(DOUBLE, saved, weights + i)));
       sum1 = sum1.add(later1.mul(DoubleVector.fromArray(DOUBLE, saved, weights + i + HALF)));
     }
-    double sum = sum0.add(sum1).reduceLanes(VectorOperators.ADD);
+    // lanes in ascending order: reduceLanes' order is unspecified and differs between JIT tiers
+    DoubleVector lanes = sum0.add(sum1);
+    double sum = 0;
+    for (int l = 0; l < HALF; l++) {
+      sum += lanes.lane(l);
+    }
     // scalar tail
     for (; i < n; i++) {
       double later = work[i] * (1 - saved[used + i]);

@@ -157,7 +157,16 @@ final class SimdMemoryWriteBackward implements KernelMath.MemoryWriteBackward {
       dot = FMA ? g.fma(written, dot) : g.mul(written).add(dot);
       g.mul(one.sub(ev.mul(wv))).intoArray(gm, gRow + j);
     }
-    double sum = dot.reduceLanes(VectorOperators.ADD);
+    // lanes summed in SimdLanes#sumLanes' order, in registers: the same bits on every JIT tier (reduceLanes'
+    // order is unspecified and differs between the interpreter and C2)
+    FloatVector lanes = dot;
+    lanes = lanes.add(lanes.rearrange(SimdLanes.SWAP_HALVES));
+    lanes = lanes.add(lanes.rearrange(SimdLanes.SWAP_QUARTERS));
+    lanes = SimdLanes.SWAP_8 == null ? lanes : lanes.add(lanes.rearrange(SimdLanes.SWAP_8));
+    lanes = SimdLanes.SWAP_4 == null ? lanes : lanes.add(lanes.rearrange(SimdLanes.SWAP_4));
+    lanes = SimdLanes.SWAP_2 == null ? lanes : lanes.add(lanes.rearrange(SimdLanes.SWAP_2));
+    lanes = SimdLanes.SWAP_1 == null ? lanes : lanes.add(lanes.rearrange(SimdLanes.SWAP_1));
+    double sum = lanes.lane(0);
     // scalar tail
     for (; j < w; j++) {
       float g = gm[gRow + j], mj = m[mRow + j], ej = e[eOff + j];
@@ -204,7 +213,16 @@ final class SimdMemoryWriteBackward implements KernelMath.MemoryWriteBackward {
       FloatVector written = av.sub(ev.mul(kept));
       dot = FMA ? g.fma(written, dot) : g.mul(written).add(dot);
     }
-    double sum = dot.reduceLanes(VectorOperators.ADD);
+    // lanes summed in SimdLanes#sumLanes' order, in registers: the same bits on every JIT tier (reduceLanes'
+    // order is unspecified and differs between the interpreter and C2)
+    FloatVector lanes = dot;
+    lanes = lanes.add(lanes.rearrange(SimdLanes.SWAP_HALVES));
+    lanes = lanes.add(lanes.rearrange(SimdLanes.SWAP_QUARTERS));
+    lanes = SimdLanes.SWAP_8 == null ? lanes : lanes.add(lanes.rearrange(SimdLanes.SWAP_8));
+    lanes = SimdLanes.SWAP_4 == null ? lanes : lanes.add(lanes.rearrange(SimdLanes.SWAP_4));
+    lanes = SimdLanes.SWAP_2 == null ? lanes : lanes.add(lanes.rearrange(SimdLanes.SWAP_2));
+    lanes = SimdLanes.SWAP_1 == null ? lanes : lanes.add(lanes.rearrange(SimdLanes.SWAP_1));
+    double sum = lanes.lane(0);
     // scalar tail
     for (; j < w; j++) {
       float others = 1f;

@@ -117,7 +117,16 @@ final class SimdReadModesBackward implements KernelMath.ReadModesBackward {
       acc0 = USE_FMA ? g0.fma(x0, acc0) : g0.mul(x0).add(acc0);
       g0.mul(modeV).add(FloatVector.fromArray(FLOAT, gradX, gradAt + i)).intoArray(gradX, gradAt + i);
     }
-    double dot = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    // lanes summed in SimdLanes#sumLanes' order, in registers: the same bits on every JIT tier (reduceLanes'
+    // order is unspecified and differs between the interpreter and C2)
+    FloatVector lanes = acc0.add(acc1);
+    lanes = lanes.add(lanes.rearrange(SimdLanes.SWAP_HALVES));
+    lanes = lanes.add(lanes.rearrange(SimdLanes.SWAP_QUARTERS));
+    lanes = SimdLanes.SWAP_8 == null ? lanes : lanes.add(lanes.rearrange(SimdLanes.SWAP_8));
+    lanes = SimdLanes.SWAP_4 == null ? lanes : lanes.add(lanes.rearrange(SimdLanes.SWAP_4));
+    lanes = SimdLanes.SWAP_2 == null ? lanes : lanes.add(lanes.rearrange(SimdLanes.SWAP_2));
+    lanes = SimdLanes.SWAP_1 == null ? lanes : lanes.add(lanes.rearrange(SimdLanes.SWAP_1));
+    double dot = lanes.lane(0);
     // scalar tail
     for (; i < n; i++) {
       float gi = g[gAt + i];

@@ -394,7 +394,16 @@ final class SimdTemporalLinkageBackward implements KernelMath.TemporalLinkageBac
       }
     }
     if (update) {
-      part[wColumn + i] += (float) (rowTail + rowW.reduceLanes(VectorOperators.ADD));
+      // lanes summed in SimdLanes#sumLanes' order, in registers: the same bits on every JIT tier (reduceLanes'
+      // order is unspecified and differs between the interpreter and C2)
+      FloatVector lanes = rowW;
+      lanes = lanes.add(lanes.rearrange(SimdLanes.SWAP_HALVES));
+      lanes = lanes.add(lanes.rearrange(SimdLanes.SWAP_QUARTERS));
+      lanes = SimdLanes.SWAP_8 == null ? lanes : lanes.add(lanes.rearrange(SimdLanes.SWAP_8));
+      lanes = SimdLanes.SWAP_4 == null ? lanes : lanes.add(lanes.rearrange(SimdLanes.SWAP_4));
+      lanes = SimdLanes.SWAP_2 == null ? lanes : lanes.add(lanes.rearrange(SimdLanes.SWAP_2));
+      lanes = SimdLanes.SWAP_1 == null ? lanes : lanes.add(lanes.rearrange(SimdLanes.SWAP_1));
+      part[wColumn + i] += (float) (rowTail + lanes.lane(0));
     }
     for (int k = 0; k < r; k++) {
       int target = pBase + (2 + k) * n + i;

@@ -108,8 +108,26 @@ final class SimdWriteWeightingBackward implements KernelMath.WriteWeightingBackw
         mixed = USE_FMA ? gv.fma(written, mixed) : gv.mul(written).add(mixed);
         difference = USE_FMA ? gv.fma(apart, difference) : gv.mul(apart).add(difference);
       }
-      double mixedSum = mixed.reduceLanes(VectorOperators.ADD);
-      double differenceSum = difference.reduceLanes(VectorOperators.ADD);
+      // lanes summed in SimdLanes#sumLanes' order, in registers: the same bits on every JIT tier (reduceLanes'
+      // order is unspecified and differs between the interpreter and C2)
+      FloatVector mixedLanes = mixed;
+      mixedLanes = mixedLanes.add(mixedLanes.rearrange(SimdLanes.SWAP_HALVES));
+      mixedLanes = mixedLanes.add(mixedLanes.rearrange(SimdLanes.SWAP_QUARTERS));
+      mixedLanes = SimdLanes.SWAP_8 == null ? mixedLanes : mixedLanes.add(mixedLanes.rearrange(SimdLanes.SWAP_8));
+      mixedLanes = SimdLanes.SWAP_4 == null ? mixedLanes : mixedLanes.add(mixedLanes.rearrange(SimdLanes.SWAP_4));
+      mixedLanes = SimdLanes.SWAP_2 == null ? mixedLanes : mixedLanes.add(mixedLanes.rearrange(SimdLanes.SWAP_2));
+      mixedLanes = SimdLanes.SWAP_1 == null ? mixedLanes : mixedLanes.add(mixedLanes.rearrange(SimdLanes.SWAP_1));
+      double mixedSum = mixedLanes.lane(0);
+      // lanes summed in SimdLanes#sumLanes' order, in registers: the same bits on every JIT tier (reduceLanes'
+      // order is unspecified and differs between the interpreter and C2)
+      FloatVector differenceLanes = difference;
+      differenceLanes = differenceLanes.add(differenceLanes.rearrange(SimdLanes.SWAP_HALVES));
+      differenceLanes = differenceLanes.add(differenceLanes.rearrange(SimdLanes.SWAP_QUARTERS));
+      differenceLanes = SimdLanes.SWAP_8 == null ? differenceLanes : differenceLanes.add(differenceLanes.rearrange(SimdLanes.SWAP_8));
+      differenceLanes = SimdLanes.SWAP_4 == null ? differenceLanes : differenceLanes.add(differenceLanes.rearrange(SimdLanes.SWAP_4));
+      differenceLanes = SimdLanes.SWAP_2 == null ? differenceLanes : differenceLanes.add(differenceLanes.rearrange(SimdLanes.SWAP_2));
+      differenceLanes = SimdLanes.SWAP_1 == null ? differenceLanes : differenceLanes.add(differenceLanes.rearrange(SimdLanes.SWAP_1));
+      double differenceSum = differenceLanes.lane(0);
       // scalar tail
       for (; i < n; i++) {
         float gi = g[gOff + row + i], ai = a[aOff + row + i], ci = c[cOff + row + i];

@@ -167,6 +167,12 @@ public abstract class MemoryStepGradientConformance extends ConformanceBase {
     }
     for (int t = 0; t < STEPS; t++) {
       for (int k = 0; k < 10; k++) {
+        if (s.wordSize() == 1 && k < 4) {
+          // W = 1: every cosine is ±1 up to its ε terms, so the key and strength gradients are O(1) terms
+          // cancelling down to O(ε); their error is relative to those terms, which the content suite's bound
+          // (Σ|terms|) sees and this comparison does not
+          continue;
+        }
         GradientCheck.assertClose(c + ": ∂ℓ/∂in_" + (t + 1) + "." + INTERFACE[k], actual.in[t][k],
             GradientCheck.widen(expected.in[t][k]), REFERENCE_RTOL, GradientCheck.FLOOR);
       }
