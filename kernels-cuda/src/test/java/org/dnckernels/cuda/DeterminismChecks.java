@@ -136,6 +136,63 @@ abstract class DeterminismChecks {
   }
 
   @Test
+  void memoryStepBackwardGivesBitwiseTheSameGradientsTwice() {
+    MemoryShape s = STEP;
+    int b = s.batch(), n = s.slots(), w = s.wordSize(), r = s.readHeads(), wh = s.writeHeads();
+    RandomTensors rnd = new RandomTensors(80);
+    // one step from a warm state: the tape is its state before, its interface, its state after, its workspace
+    float[][] warm = {rnd.gaussian(b * n * w, 1), rnd.distinctUsage(b, n), rnd.link(b, wh, n),
+      rnd.subWeightings(b * wh, n), rnd.subWeightings(b * r, n), rnd.subWeightings(b * wh, n)};
+    MemoryState prev = state(warm), next = state(warm);
+    InterfaceValues in = own(rnd.interfaceValues(b, w, r, wh).upload(kernels, s));
+    Workspace saved = own(kernels.newWorkspace(s));
+    kernels.memoryStep(next, in, nan(kernels, b, r, w), saved);
+    float[][] gradients = {rnd.gaussian(b * n * w, 1), rnd.gaussian(b * n, 1), rnd.gaussian(b * wh * n * n, 1),
+      rnd.gaussian(b * wh * n, 1), rnd.gaussian(b * r * n, 1), rnd.gaussian(b * wh * n, 1)};
+    Tensor gradReads = up(kernels, rnd.gaussian(b * r * w, 1), b, r, w);
+    MemoryState[] grad = new MemoryState[2];
+    InterfaceValues[] gradIn = new InterfaceValues[2];
+    for (int run = 0; run < 2; run++) {
+      grad[run] = state(gradients);
+      gradIn[run] = own(kernels.newInterface(s));
+      kernels.memoryStepBackward(prev, in, next, saved, grad[run], gradReads, gradIn[run],
+          own(kernels.newBackwardWorkspace(s)));
+    }
+    sameState("memoryStepBackward twice", grad[0], grad[1]);
+    InterfaceData first = InterfaceData.download(gradIn[0]), second = InterfaceData.download(gradIn[1]);
+    sameBits("memoryStepBackward twice: read keys", first.readKeys(), second.readKeys());
+    sameBits("memoryStepBackward twice: write keys", first.writeKeys(), second.writeKeys());
+    sameBits("memoryStepBackward twice: erase", first.eraseVectors(), second.eraseVectors());
+    sameBits("memoryStepBackward twice: write vectors", first.writeVectors(), second.writeVectors());
+    sameBits("memoryStepBackward twice: gates", concat(first), concat(second));
+    Compare.finite("memoryStepBackward: link gradient", grad[0].link().toArray(), b, wh, n, n);
+  }
+
+  private MemoryState state(float[][] data) {
+    MemoryShape s = STEP;
+    int b = s.batch(), n = s.slots(), w = s.wordSize(), r = s.readHeads(), wh = s.writeHeads();
+    return new MemoryState(up(kernels, data[0], b, n, w), up(kernels, data[1], b, n), up(kernels, data[2], b, wh, n, n),
+        up(kernels, data[3], b, wh, n), up(kernels, data[4], b, r, n), up(kernels, data[5], b, wh, n));
+  }
+
+  // the small interface gradients end to end: strengths, gates, modes
+  private static float[] concat(InterfaceData d) {
+    float[][] parts = {d.readStrengths(), d.writeStrengths(), d.freeGates(), d.allocationGates(), d.writeGates(),
+      d.readModes()};
+    int total = 0;
+    for (float[] p : parts) {
+      total += p.length;
+    }
+    float[] out = new float[total];
+    int at = 0;
+    for (float[] p : parts) {
+      System.arraycopy(p, 0, out, at, p.length);
+      at += p.length;
+    }
+    return out;
+  }
+
+  @Test
   void memoryStepIsBitwiseTheKernelsOneByOne() {
     MemoryShape s = STEP;
     int b = s.batch(), n = s.slots(), w = s.wordSize(), r = s.readHeads(), wh = s.writeHeads();
