@@ -150,21 +150,12 @@ __device__ void allocateSorted(
   __syncthreads();
 }
 
-// allocation for one batch row: usage [N], gates [Wh], out [Wh,N]. The global scratch pointers are null
-// when everything fits in dynamic shared memory (12·padded + 8·slots bytes); otherwise dynamic shared
-// memory holds 12·chunk bytes of chunk pairs. segment: shared, blockDim doubles.
-// All threads of the block must call it.
-__device__ void allocationBlock(
-    const float* usage, const float* writeGates, const float* allocationGates, float* out, int slots,
-    int writeHeads, int padded, int chunk, u64* scratchKey, int* scratchIndex, double* scratchUsed,
-    unsigned char* shared, double* segment) {
-  u64* key;
-  int* index;
-  double* used;
-  u64* chunkKey;
-  int* chunkIndex;
+// Where one block's sort keeps its keys, indices and usage copy: all in shared memory when the row fits
+// (key[padded] | used[slots] | index[padded]), else in global scratch with chunks of pairs in shared memory.
+__device__ __forceinline__ void sortBuffers(int slots, int padded, int& chunk, u64* scratchKey, int* scratchIndex,
+    double* scratchUsed, unsigned char* shared, u64*& key, int*& index, double*& used, u64*& chunkKey,
+    int*& chunkIndex) {
   if (scratchKey == nullptr) {
-    // shared layout: key[padded] | used[slots] | index[padded]
     key = reinterpret_cast<u64*>(shared);
     used = reinterpret_cast<double*>(shared + sizeof(u64) * padded);
     index = reinterpret_cast<int*>(shared + sizeof(u64) * padded + sizeof(double) * slots);
@@ -178,6 +169,23 @@ __device__ void allocationBlock(
     chunkKey = reinterpret_cast<u64*>(shared);
     chunkIndex = reinterpret_cast<int*>(shared + sizeof(u64) * chunk);
   }
+}
+
+// allocation for one batch row: usage [N], gates [Wh], out [Wh,N]. The global scratch pointers are null
+// when everything fits in dynamic shared memory (12·padded + 8·slots bytes); otherwise dynamic shared
+// memory holds 12·chunk bytes of chunk pairs. segment: shared, blockDim doubles.
+// All threads of the block must call it.
+__device__ void allocationBlock(
+    const float* usage, const float* writeGates, const float* allocationGates, float* out, int slots,
+    int writeHeads, int padded, int chunk, u64* scratchKey, int* scratchIndex, double* scratchUsed,
+    unsigned char* shared, double* segment) {
+  u64* key;
+  int* index;
+  double* used;
+  u64* chunkKey;
+  int* chunkIndex;
+  sortBuffers(slots, padded, chunk, scratchKey, scratchIndex, scratchUsed, shared, key, index, used, chunkKey,
+      chunkIndex);
   for (int i = threadIdx.x; i < slots; i += blockDim.x) {
     used[i] = usage[i];
   }

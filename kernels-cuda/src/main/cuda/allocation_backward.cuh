@@ -37,21 +37,8 @@ __device__ void allocationBackwardBlock(
   double* used;
   u64* chunkKey;
   int* chunkIndex;
-  if (scratchKey == nullptr) {
-    // shared layout: key[padded] | used[slots] | index[padded]
-    key = reinterpret_cast<u64*>(shared);
-    used = reinterpret_cast<double*>(shared + sizeof(u64) * padded);
-    index = reinterpret_cast<int*>(shared + sizeof(u64) * padded + sizeof(double) * slots);
-    chunkKey = key;
-    chunkIndex = index;
-    chunk = padded;
-  } else {
-    key = scratchKey;
-    index = scratchIndex;
-    used = scratchUsed;
-    chunkKey = reinterpret_cast<u64*>(shared);
-    chunkIndex = reinterpret_cast<int*>(shared + sizeof(u64) * chunk);
-  }
+  sortBuffers(slots, padded, chunk, scratchKey, scratchIndex, scratchUsed, shared, key, index, used, chunkKey,
+      chunkIndex);
 
   // the forward, keeping u^(h) and φ_h
   for (int i = threadIdx.x; i < slots; i += blockDim.x) {

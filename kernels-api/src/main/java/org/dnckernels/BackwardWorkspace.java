@@ -2,12 +2,14 @@ package org.dnckernels;
 
 /**
  * Scratch tensors for one {@link DncKernels#memoryStepBackward} of a given {@link MemoryShape}: the gradients of
- * the step's intermediate weightings. Made once by {@link DncKernels#newBackwardWorkspace} and reused every step,
- * so the backward allocates nothing. Its contents between calls mean nothing. Not safe for concurrent steps; use
- * one per thread.
+ * the step's intermediate weightings, which have the shapes of the step's {@link Workspace} (allocation, write
+ * content, read content, forward, backward). Made once by {@link DncKernels#newBackwardWorkspace} and reused
+ * every step, so the backward allocates nothing. Its contents between calls mean nothing. Not safe for concurrent
+ * steps; use one per thread.
  */
 public final class BackwardWorkspace implements AutoCloseable {
-  private final MemoryShape shape;
+  // the gradients, one per intermediate of the forward's workspace, in its shapes
+  private final Workspace gradients;
   /** ∂ℓ/∂a, the allocation weightings [B,Wh,N]. */
   final Tensor allocation;
   /** ∂ℓ/∂c^w, the write content weightings [B,Wh,N]. */
@@ -20,20 +22,19 @@ public final class BackwardWorkspace implements AutoCloseable {
   final Tensor backward;
 
   BackwardWorkspace(DncKernels kernels, MemoryShape s) {
-    this.shape = s;
-    int b = s.batch(), n = s.slots(), r = s.readHeads(), wh = s.writeHeads();
-    this.allocation = kernels.allocate(b, wh, n);
-    this.writeContent = kernels.allocate(b, wh, n);
-    this.readContent = kernels.allocate(b, r, n);
-    this.forward = kernels.allocate(b, r, wh, n);
-    this.backward = kernels.allocate(b, r, wh, n);
+    this.gradients = new Workspace(kernels, s);
+    this.allocation = gradients.allocation();
+    this.writeContent = gradients.writeContent();
+    this.readContent = gradients.readContent();
+    this.forward = gradients.forward();
+    this.backward = gradients.backward();
   }
 
   public MemoryShape shape() {
-    return shape;
+    return gradients.shape();
   }
 
-  /** The tensors, for backends and the argument checks: allocation, writeContent, readContent, forward, backward. */
+  /** The gradients' tensors, in the forward workspace's order and shapes (for backends and argument checks). */
   public Tensor allocation() {
     return allocation;
   }
@@ -56,10 +57,6 @@ public final class BackwardWorkspace implements AutoCloseable {
 
   @Override
   public void close() {
-    allocation.close();
-    writeContent.close();
-    readContent.close();
-    forward.close();
-    backward.close();
+    gradients.close();
   }
 }
