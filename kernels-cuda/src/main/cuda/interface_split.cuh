@@ -23,6 +23,24 @@ __device__ __forceinline__ double sigmoid(double x) {
   return e / (1 + e);
 }
 
+
+// where each part of one raw interface row starts (the seed's layout for one write head), and its length
+struct InterfaceLayout {
+  int readStrengths, writeKey, writeStrength, erase, writeVector, freeGates, allocationGate, writeGate, modes, width;
+
+  __device__ InterfaceLayout(int W, int R)
+      : readStrengths(W * R),
+        writeKey(readStrengths + R),
+        writeStrength(writeKey + W),
+        erase(writeStrength + 1),
+        writeVector(erase + W),
+        freeGates(writeVector + W),
+        allocationGate(freeGates + R),
+        writeGate(allocationGate + 1),
+        modes(writeGate + 1),
+        width(W * R + 3 * W + 5 * R + 3) {}
+};
+
 }  // namespace dnc
 
 // raw [B, W·R + 3W + 5R + 3] → the ten interface tensors (Wh = 1); elementwise grid-stride over raw
@@ -34,43 +52,34 @@ extern "C" __global__ void __launch_bounds__(dnc::BLOCK) interface_split(
   using dnc::oneplus;
   using dnc::sigmoid;
   int R = readHeads, W = word;
-  int width = W * R + 3 * W + 5 * R + 3;
-  // where each part starts in one raw row
-  int atReadStrengths = W * R;
-  int atWriteKey = atReadStrengths + R;
-  int atWriteStrength = atWriteKey + W;
-  int atErase = atWriteStrength + 1;
-  int atWriteVector = atErase + W;
-  int atFreeGates = atWriteVector + W;
-  int atAllocationGate = atFreeGates + R;
-  int atWriteGate = atAllocationGate + 1;
-  int atModes = atWriteGate + 1;
+  const dnc::InterfaceLayout at(W, R);
+  int width = at.width;
   long long total = static_cast<long long>(batch) * width;
   for (long long e = dnc::globalThread(); e < total; e += dnc::globalStride()) {
     int b = static_cast<int>(e / width);
     int x = static_cast<int>(e % width);
     float v = raw[e];
-    if (x < atReadStrengths) {
+    if (x < at.readStrengths) {
       readKeys[static_cast<size_t>(b) * R * W + x] = v;
-    } else if (x < atWriteKey) {
-      readStrengths[static_cast<size_t>(b) * R + (x - atReadStrengths)] = static_cast<float>(oneplus(v));
-    } else if (x < atWriteStrength) {
-      writeKeys[static_cast<size_t>(b) * W + (x - atWriteKey)] = v;
-    } else if (x < atErase) {
+    } else if (x < at.writeKey) {
+      readStrengths[static_cast<size_t>(b) * R + (x - at.readStrengths)] = static_cast<float>(oneplus(v));
+    } else if (x < at.writeStrength) {
+      writeKeys[static_cast<size_t>(b) * W + (x - at.writeKey)] = v;
+    } else if (x < at.erase) {
       writeStrengths[b] = static_cast<float>(oneplus(v));
-    } else if (x < atWriteVector) {
-      eraseVectors[static_cast<size_t>(b) * W + (x - atErase)] = static_cast<float>(sigmoid(v));
-    } else if (x < atFreeGates) {
-      writeVectors[static_cast<size_t>(b) * W + (x - atWriteVector)] = v;
-    } else if (x < atAllocationGate) {
-      freeGates[static_cast<size_t>(b) * R + (x - atFreeGates)] = static_cast<float>(sigmoid(v));
-    } else if (x < atWriteGate) {
+    } else if (x < at.writeVector) {
+      eraseVectors[static_cast<size_t>(b) * W + (x - at.erase)] = static_cast<float>(sigmoid(v));
+    } else if (x < at.freeGates) {
+      writeVectors[static_cast<size_t>(b) * W + (x - at.writeVector)] = v;
+    } else if (x < at.allocationGate) {
+      freeGates[static_cast<size_t>(b) * R + (x - at.freeGates)] = static_cast<float>(sigmoid(v));
+    } else if (x < at.writeGate) {
       allocationGates[b] = static_cast<float>(sigmoid(v));
-    } else if (x < atModes) {
+    } else if (x < at.modes) {
       writeGates[b] = static_cast<float>(sigmoid(v));
-    } else if ((x - atModes) % 3 == 0) {
+    } else if ((x - at.modes) % 3 == 0) {
       // softmax over the head's 3 modes, max-subtracted so large logits cannot overflow
-      int r = (x - atModes) / 3;
+      int r = (x - at.modes) / 3;
       double m0 = v, m1 = raw[e + 1], m2 = raw[e + 2];
       double max = fmax(m0, fmax(m1, m2));
       double e0 = exp(m0 - max), e1 = exp(m1 - max), e2 = exp(m2 - max);

@@ -22,49 +22,40 @@ extern "C" __global__ void __launch_bounds__(dnc::BLOCK) interface_split_backwar
     const float* __restrict__ gradReadModes, float* __restrict__ gradRaw, int batch, int readHeads, int word) {
   using dnc::sigmoid;
   int R = readHeads, W = word;
-  int width = W * R + 3 * W + 5 * R + 3;
-  // where each part starts in one raw row (the forward's layout)
-  int atReadStrengths = W * R;
-  int atWriteKey = atReadStrengths + R;
-  int atWriteStrength = atWriteKey + W;
-  int atErase = atWriteStrength + 1;
-  int atWriteVector = atErase + W;
-  int atFreeGates = atWriteVector + W;
-  int atAllocationGate = atFreeGates + R;
-  int atWriteGate = atAllocationGate + 1;
-  int atModes = atWriteGate + 1;
+  const dnc::InterfaceLayout at(W, R);
+  int width = at.width;
   long long total = static_cast<long long>(batch) * width;
   for (long long e = dnc::globalThread(); e < total; e += dnc::globalStride()) {
     int b = static_cast<int>(e / width);
     int x = static_cast<int>(e % width);
     double v = raw[e];
-    if (x < atReadStrengths) {
+    if (x < at.readStrengths) {
       gradRaw[e] += gradReadKeys[static_cast<size_t>(b) * R * W + x];
-    } else if (x < atWriteKey) {
-      double g = gradReadStrengths[static_cast<size_t>(b) * R + (x - atReadStrengths)];
+    } else if (x < at.writeKey) {
+      double g = gradReadStrengths[static_cast<size_t>(b) * R + (x - at.readStrengths)];
       gradRaw[e] += static_cast<float>(sigmoid(v) * g);
-    } else if (x < atWriteStrength) {
-      gradRaw[e] += gradWriteKeys[static_cast<size_t>(b) * W + (x - atWriteKey)];
-    } else if (x < atErase) {
+    } else if (x < at.writeStrength) {
+      gradRaw[e] += gradWriteKeys[static_cast<size_t>(b) * W + (x - at.writeKey)];
+    } else if (x < at.erase) {
       double g = gradWriteStrengths[b];
       gradRaw[e] += static_cast<float>(sigmoid(v) * g);
-    } else if (x < atWriteVector) {
-      double s = sigmoid(v), g = gradEraseVectors[static_cast<size_t>(b) * W + (x - atErase)];
+    } else if (x < at.writeVector) {
+      double s = sigmoid(v), g = gradEraseVectors[static_cast<size_t>(b) * W + (x - at.erase)];
       gradRaw[e] += static_cast<float>(s * (1 - s) * g);
-    } else if (x < atFreeGates) {
-      gradRaw[e] += gradWriteVectors[static_cast<size_t>(b) * W + (x - atWriteVector)];
-    } else if (x < atAllocationGate) {
-      double s = sigmoid(v), g = gradFreeGates[static_cast<size_t>(b) * R + (x - atFreeGates)];
+    } else if (x < at.freeGates) {
+      gradRaw[e] += gradWriteVectors[static_cast<size_t>(b) * W + (x - at.writeVector)];
+    } else if (x < at.allocationGate) {
+      double s = sigmoid(v), g = gradFreeGates[static_cast<size_t>(b) * R + (x - at.freeGates)];
       gradRaw[e] += static_cast<float>(s * (1 - s) * g);
-    } else if (x < atWriteGate) {
+    } else if (x < at.writeGate) {
       double s = sigmoid(v), g = gradAllocationGates[b];
       gradRaw[e] += static_cast<float>(s * (1 - s) * g);
-    } else if (x < atModes) {
+    } else if (x < at.modes) {
       double s = sigmoid(v), g = gradWriteGates[b];
       gradRaw[e] += static_cast<float>(s * (1 - s) * g);
-    } else if ((x - atModes) % 3 == 0) {
+    } else if ((x - at.modes) % 3 == 0) {
       // the forward's softmax over the head's 3 modes, then its Jacobian-vector product
-      int r = (x - atModes) / 3;
+      int r = (x - at.modes) / 3;
       double m0 = v, m1 = raw[e + 1], m2 = raw[e + 2];
       double max = fmax(m0, fmax(m1, m2));
       double e0 = exp(m0 - max), e1 = exp(m1 - max), e2 = exp(m2 - max);
