@@ -4,6 +4,18 @@ import static org.dnckernels.HostKernels.array;
 import static org.dnckernels.HostKernels.offset;
 import static org.dnckernels.simd.SimdConfig.madd;
 
+import static org.dnckernels.simd.SimdLanes.HIGH_HALVES;
+import static org.dnckernels.simd.SimdLanes.LANE_OF_F1;
+import static org.dnckernels.simd.SimdLanes.LANE_OF_F2;
+import static org.dnckernels.simd.SimdLanes.LANE_OF_F3;
+import static org.dnckernels.simd.SimdLanes.ODD_QUARTERS;
+import static org.dnckernels.simd.SimdLanes.SWAP_1;
+import static org.dnckernels.simd.SimdLanes.SWAP_2;
+import static org.dnckernels.simd.SimdLanes.SWAP_4;
+import static org.dnckernels.simd.SimdLanes.SWAP_8;
+import static org.dnckernels.simd.SimdLanes.SWAP_HALVES;
+import static org.dnckernels.simd.SimdLanes.SWAP_QUARTERS;
+
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -109,7 +121,14 @@ final class SimdMemoryWriteBackward implements KernelMath.MemoryWriteBackward {
       for (int i0 = 0; i0 < n; i0 += BLOCK_ROWS) {
         int i1 = Math.min(n, i0 + BLOCK_ROWS);
         Arrays.fill(partial, 0, 2 * hw, 0f);
-        for (int i = i0; i < i1; i++) {
+        int i = i0;
+        if (wh == 1) {
+          for (; i + 4 <= i1; i += 4) {
+            oneHeadRows4(m, mOff + i * w, gm, gmOff + i * w, w, ww, wOff + i, e, eOff, a, aOff, partial, gw,
+                gwOff + i);
+          }
+        }
+        for (; i < i1; i++) {
           int mRow = mOff + i * w, gRow = gmOff + i * w;
           if (wh == 1) {
             gw[gwOff + i] += (float) oneHeadRow(m, mRow, gm, gRow, w, ww[wOff + i], e, eOff, a, aOff, partial);
@@ -131,6 +150,107 @@ final class SimdMemoryWriteBackward implements KernelMath.MemoryWriteBackward {
         ge[geBase + gOff + k] -= (float) sums[hw + k];
       }
     }
+  }
+
+  /**
+   * One write head, four rows from mRow / gRow (R_¬h = 1): {@link #oneHeadRow}'s operations on each row, in row
+   * order where they meet (the column sums), with the column sums in registers over the four rows and the four
+   * rows' dot lanes folded together in {@link SimdLanes}' four-row order (the same bits as sumLanes of each, so
+   * a row gives the same bits here as alone). Adds the four Σ_j G (a − e M) to gw[gwAt, gwAt + 4).
+   */
+  private static void oneHeadRows4(float[] m, int mRow, float[] gm, int gRow, int w, float[] ww, int wAt,
+      float[] e, int eOff, float[] a, int aOff, float[] partial, float[] gw, int gwAt) {
+    FloatVector one = FloatVector.broadcast(SPECIES, 1f);
+    float wi0 = ww[wAt], wi1 = ww[wAt + 1], wi2 = ww[wAt + 2], wi3 = ww[wAt + 3];
+    FloatVector w0 = FloatVector.broadcast(SPECIES, wi0), w1 = FloatVector.broadcast(SPECIES, wi1);
+    FloatVector w2 = FloatVector.broadcast(SPECIES, wi2), w3 = FloatVector.broadcast(SPECIES, wi3);
+    FloatVector d0 = FloatVector.zero(SPECIES), d1 = d0, d2 = d0, d3 = d0;
+    int m1 = mRow + w, m2 = m1 + w, m3 = m2 + w, g1r = gRow + w, g2r = g1r + w, g3r = g2r + w;
+    int bound = SPECIES.loopBound(w);
+    int j = 0;
+    for (; j < bound; j += LANES) {
+      FloatVector ev = FloatVector.fromArray(SPECIES, e, eOff + j);
+      FloatVector av = FloatVector.fromArray(SPECIES, a, aOff + j);
+      FloatVector pa = FloatVector.fromArray(SPECIES, partial, j);
+      FloatVector pe = FloatVector.fromArray(SPECIES, partial, w + j);
+      FloatVector g0 = FloatVector.fromArray(SPECIES, gm, gRow + j);
+      FloatVector x0 = FloatVector.fromArray(SPECIES, m, mRow + j);
+      FloatVector wg = g0.mul(w0);
+      pa = pa.add(wg);
+      pe = FMA ? wg.fma(x0, pe) : wg.mul(x0).add(pe);
+      FloatVector written = av.sub(ev.mul(x0));
+      d0 = FMA ? g0.fma(written, d0) : g0.mul(written).add(d0);
+      g0.mul(one.sub(ev.mul(w0))).intoArray(gm, gRow + j);
+      FloatVector g1 = FloatVector.fromArray(SPECIES, gm, g1r + j);
+      FloatVector x1 = FloatVector.fromArray(SPECIES, m, m1 + j);
+      wg = g1.mul(w1);
+      pa = pa.add(wg);
+      pe = FMA ? wg.fma(x1, pe) : wg.mul(x1).add(pe);
+      written = av.sub(ev.mul(x1));
+      d1 = FMA ? g1.fma(written, d1) : g1.mul(written).add(d1);
+      g1.mul(one.sub(ev.mul(w1))).intoArray(gm, g1r + j);
+      FloatVector g2 = FloatVector.fromArray(SPECIES, gm, g2r + j);
+      FloatVector x2 = FloatVector.fromArray(SPECIES, m, m2 + j);
+      wg = g2.mul(w2);
+      pa = pa.add(wg);
+      pe = FMA ? wg.fma(x2, pe) : wg.mul(x2).add(pe);
+      written = av.sub(ev.mul(x2));
+      d2 = FMA ? g2.fma(written, d2) : g2.mul(written).add(d2);
+      g2.mul(one.sub(ev.mul(w2))).intoArray(gm, g2r + j);
+      FloatVector g3 = FloatVector.fromArray(SPECIES, gm, g3r + j);
+      FloatVector x3 = FloatVector.fromArray(SPECIES, m, m3 + j);
+      wg = g3.mul(w3);
+      pa = pa.add(wg);
+      pe = FMA ? wg.fma(x3, pe) : wg.mul(x3).add(pe);
+      written = av.sub(ev.mul(x3));
+      d3 = FMA ? g3.fma(written, d3) : g3.mul(written).add(d3);
+      g3.mul(one.sub(ev.mul(w3))).intoArray(gm, g3r + j);
+      pa.intoArray(partial, j);
+      pe.intoArray(partial, w + j);
+    }
+    // the four rows' lane sums (SimdLanes' four-row sums)
+    FloatVector s = d0.blend(d1, HIGH_HALVES).add(d1.blend(d0, HIGH_HALVES).rearrange(SWAP_HALVES));
+    FloatVector s23 = d2.blend(d3, HIGH_HALVES).add(d3.blend(d2, HIGH_HALVES).rearrange(SWAP_HALVES));
+    s = s.blend(s23, ODD_QUARTERS).add(s23.blend(s, ODD_QUARTERS).rearrange(SWAP_QUARTERS));
+    s = SWAP_8 == null ? s : s.add(s.rearrange(SWAP_8));
+    s = SWAP_4 == null ? s : s.add(s.rearrange(SWAP_4));
+    s = SWAP_2 == null ? s : s.add(s.rearrange(SWAP_2));
+    s = SWAP_1 == null ? s : s.add(s.rearrange(SWAP_1));
+    double sum0 = s.lane(0), sum1 = s.lane(LANE_OF_F1), sum2 = s.lane(LANE_OF_F2), sum3 = s.lane(LANE_OF_F3);
+    // scalar tail: oneHeadRow's, the rows in order
+    for (; j < w; j++) {
+      float ej = e[eOff + j], aj = a[aOff + j];
+      float g = gm[gRow + j], mj = m[mRow + j], wg = g * wi0;
+      partial[j] += wg;
+      partial[w + j] = madd(wg, mj, partial[w + j]);
+      sum0 += g * (aj - ej * mj);
+      gm[gRow + j] = g * (1f - ej * wi0);
+      g = gm[g1r + j];
+      mj = m[m1 + j];
+      wg = g * wi1;
+      partial[j] += wg;
+      partial[w + j] = madd(wg, mj, partial[w + j]);
+      sum1 += g * (aj - ej * mj);
+      gm[g1r + j] = g * (1f - ej * wi1);
+      g = gm[g2r + j];
+      mj = m[m2 + j];
+      wg = g * wi2;
+      partial[j] += wg;
+      partial[w + j] = madd(wg, mj, partial[w + j]);
+      sum2 += g * (aj - ej * mj);
+      gm[g2r + j] = g * (1f - ej * wi2);
+      g = gm[g3r + j];
+      mj = m[m3 + j];
+      wg = g * wi3;
+      partial[j] += wg;
+      partial[w + j] = madd(wg, mj, partial[w + j]);
+      sum3 += g * (aj - ej * mj);
+      gm[g3r + j] = g * (1f - ej * wi3);
+    }
+    gw[gwAt] += (float) sum0;
+    gw[gwAt + 1] += (float) sum1;
+    gw[gwAt + 2] += (float) sum2;
+    gw[gwAt + 3] += (float) sum3;
   }
 
   /**
