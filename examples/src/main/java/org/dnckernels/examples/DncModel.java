@@ -136,7 +136,11 @@ public final class DncModel implements AutoCloseable {
     return kernels;
   }
 
-  /** Every parameter (LSTM, interface layer, output layer), in one array the optimizer updates in place. */
+  /**
+   * Every parameter, in one array the optimizer updates in place, in this order: the LSTM's W [x + R·W + H][4H]
+   * (gates i, f, g, o) and b [4H]; the interface layer's W_ξ [H][ξ] and b_ξ [ξ]; the output layer's W_y
+   * [H + R·W][bits] and b_y [bits].
+   */
   public float[] parameters() {
     return params;
   }
