@@ -21,7 +21,7 @@ public final class CopyTask {
       int readHeads, int hidden, int batch, int iterations, double minutes, long seed, float learningRate,
       float clipNorm, int checkpointInterval, int progressEvery, Path out) {
     public static Options defaults() {
-      return new Options("auto", 6, 1, 5, 16, 16, 4, 64, 16, 20000, 0, 1, 1e-3f, 10f, 0, 100, Path.of("copy-task"));
+      return new Options("auto", 6, 1, 5, 16, 16, 4, 64, 16, 10000, 0, 1, 1e-3f, 10f, 0, 100, Path.of("copy-task"));
     }
 
     public DncModel.Sizes sizes() {
@@ -62,7 +62,14 @@ public final class CopyTask {
       try (DncModel model = new DncModel(kernels, o.sizes(), maxSteps, interval, o.seed())) {
         System.out.printf(Locale.ROOT, "%d parameters; the tape keeps %.1f KiB per batch%n",
             model.parameters().length, model.tapeBytes() / 1024.0);
+        System.out.println("progress: loss smoothed (EMA 0.98), bit errors per sequence and speeds over the last "
+            + o.progressEvery() + " iterations; steps/s = memory steps x batch per second");
         Result r = train(model, o, System.out);
+        System.out.printf(Locale.ROOT, "%d iterations in %.0f s (%.0f steps/s); %s%n", r.losses().size(),
+            r.seconds(), r.memorySteps() * o.batch() / r.seconds(), r.solvedAt() > 0
+                ? String.format(Locale.ROOT, "bit errors per sequence over %d iterations first below 1 at iteration "
+                    + "%d (%.0f s)", SOLVED_WINDOW, r.solvedAt(), r.solvedAfterSeconds())
+                : "bit errors per sequence never below 1 over " + SOLVED_WINDOW + " iterations");
         writeCurve(o.out().resolve("loss.csv"), r);
         Pictures.lossCurve(r.losses(), r.bitErrors(), o.out().resolve("loss-curve.png"));
         CopySequences examples = new CopySequences(o.bits(), o.maxLength(), o.maxLength(), o.seed() + 1);

@@ -106,44 +106,48 @@ final class Pictures {
         }
       }
     }
-    int cell = Math.max(12, Math.min(36, 560 / steps)), left = 130, top = 16, gap = 26;
-    String[] names = new String[3 + 1 + r];
-    float[][][] maps = new float[names.length][][];
-    names[0] = "input";
-    maps[0] = input;
-    names[1] = "target";
-    maps[1] = target;
-    names[2] = "output";
-    maps[2] = output;
-    names[3] = "write weights";
-    maps[3] = write;
+    // two rows of panels, time across and channels or slots down: the sequence, then the memory's weightings
+    int cw = Math.max(10, Math.min(28, 240 / steps)), bitH = cw, slotH = Math.max(6, Math.min(cw, 240 / n));
+    String[][] names = new String[2][];
+    float[][][][] maps = new float[2][][][];
+    names[0] = new String[] {"input", "target", "output"};
+    maps[0] = new float[][][] {input, target, output};
+    names[1] = new String[1 + r];
+    maps[1] = new float[1 + r][][];
+    names[1][0] = "write weights";
+    maps[1][0] = write;
     for (int h = 0; h < r; h++) {
-      names[4 + h] = "read weights " + (h + 1);
-      maps[4 + h] = read[h];
+      names[1][1 + h] = "read weights " + (h + 1);
+      maps[1][1 + h] = read[h];
     }
-    int rows = 0;
-    for (float[][] m : maps) {
-      rows += m.length;
-    }
-    int width = left + steps * cell + 20;
-    int height = top + rows * cell + maps.length * gap + 30;
+    int pad = 24, titleH = 22, panelW = steps * cw;
+    int width = pad + Math.max(3, 1 + r) * (panelW + pad);
+    int rowA = titleH + x * bitH, rowB = titleH + n * slotH;
+    int height = pad + rowA + pad + rowB + 40;
     BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = canvas(img);
-    int y = top;
-    for (int m = 0; m < maps.length; m++) {
-      g.setColor(Color.DARK_GRAY);
-      g.drawString(names[m], 8, y + Math.min(maps[m].length * cell, 2 * cell) / 2 + 5);
-      for (int i = 0; i < maps[m].length; i++) {
-        for (int t = 0; t < steps; t++) {
-          g.setColor(heat(maps[m][i][t]));
-          g.fillRect(left + t * cell, y + i * cell, cell - 1, cell - 1);
+    int y = pad;
+    for (int row = 0; row < 2; row++) {
+      int cellH = row == 0 ? bitH : slotH;
+      for (int m = 0; m < maps[row].length; m++) {
+        int x0 = pad + m * (panelW + pad);
+        g.setColor(Color.DARK_GRAY);
+        g.drawString(names[row][m], x0, y + 14);
+        float[][] map = maps[row][m];
+        for (int i = 0; i < map.length; i++) {
+          for (int t = 0; t < steps; t++) {
+            g.setColor(heat(map[i][t]));
+            g.fillRect(x0 + t * cw, y + titleH + i * cellH, cw - 1, cellH - 1);
+          }
         }
+        g.setColor(Color.LIGHT_GRAY);
+        g.drawRect(x0 - 1, y + titleH - 1, panelW, map.length * cellH);
       }
-      y += maps[m].length * cell + gap;
+      y += (row == 0 ? rowA : rowB) + pad;
     }
     g.setColor(Color.DARK_GRAY);
-    g.drawString("time step →   (length " + batch.lengths()[0] + ": input, delimiter, output phase)", left,
-        height - 12);
+    g.drawString("time →  (one sequence of length " + batch.lengths()[0] + ": input, delimiter, output phase;"
+        + " rows: channels, bits, memory slots; white 0, dark blue 1)", pad, height - 14);
     g.dispose();
     ImageIO.write(img, "png", file.toFile());
   }
