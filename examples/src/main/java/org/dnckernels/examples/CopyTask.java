@@ -94,8 +94,7 @@ public final class CopyTask {
     double recentErrors = 0; // sum of the last SOLVED_WINDOW iterations' bit errors
     int solvedAt = -1;
     double solvedAfter = Double.NaN;
-    int it = 0;
-    for (; it < o.iterations(); it++) {
+    for (int it = 0; it < o.iterations(); it++) {
       CopySequences.Batch batch = task.next(o.batch());
       double loss = model.forward(batch);
       double err = model.bitErrorsPerSequence(batch);
@@ -121,7 +120,7 @@ public final class CopyTask {
       if (log != null && ((it + 1) % o.progressEvery() == 0 || last)) {
         long now = System.nanoTime();
         double window = (now - windowStart) / 1e9;
-        int done = it + 1, inWindow = (int) ((done - 1) % o.progressEvery()) + 1;
+        int done = it + 1, inWindow = (done - 1) % o.progressEvery() + 1;
         double perIteration = elapsed / done;
         double eta = o.minutes() > 0
             ? Math.min((o.iterations() - done) * perIteration, o.minutes() * 60 - elapsed)
@@ -134,7 +133,6 @@ public final class CopyTask {
         windowErrors = 0;
       }
       if (last) {
-        it++;
         break;
       }
     }
