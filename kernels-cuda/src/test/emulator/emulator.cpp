@@ -11,6 +11,7 @@
 #include <jni.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <map>
 #include <memory>
@@ -342,6 +343,12 @@ JNIEXPORT void JNICALL Java_org_dnckernels_cuda_EmulatedGpu_fillNative(
   for (jlong i = 0; i < count; i++) {
     words[i] = bits;
   }
+}
+
+JNIEXPORT void JNICALL Java_org_dnckernels_cuda_EmulatedGpu_copyNative(
+    JNIEnv*, jclass, jlong dst, jlong src, jlong count) {
+  std::memcpy(reinterpret_cast<void*>(static_cast<intptr_t>(dst)),
+              reinterpret_cast<const void*>(static_cast<intptr_t>(src)), static_cast<size_t>(count) * 4);
 }
 
 JNIEXPORT jstring JNICALL Java_org_dnckernels_cuda_EmulatedGpu_kernelsNative(JNIEnv* env, jclass) {

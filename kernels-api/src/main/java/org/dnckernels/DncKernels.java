@@ -126,7 +126,7 @@ public abstract class DncKernels implements AutoCloseable {
   /** The backend's part of {@link #close()}, called once. */
   protected void closeImpl() {}
 
-  private void checkOpen() {
+  final void checkOpen() {
     if (closed) {
       throw new IllegalStateException(name() + " backend: closed; load a new one to compute again");
     }
@@ -197,6 +197,55 @@ public abstract class DncKernels implements AutoCloseable {
     Checks.notNull("shape", shape);
     return new BackwardWorkspace(this, shape);
   }
+
+  /**
+   * Copies {@code src} into {@code dst} on this backend (a device-to-device copy on CUDA): for example the state
+   * before a step, which {@link #memoryStepBackward} needs and the in-place forward overwrites.
+   *
+   * @param src any tensor of this backend
+   * @param dst a tensor of this backend with src's shape, not overlapping it
+   */
+  public final void copy(Tensor src, Tensor dst) {
+    checkOpen();
+    Checks.notNull("src", src);
+    Checks.notNull("dst", dst);
+    checkOwned("src", src);
+    checkOwned("dst", dst);
+    if (!sameShape(src, dst)) {
+      throw new IllegalArgumentException("dst: expected shape " + java.util.Arrays.toString(src.shape())
+          + " (src's) but was " + java.util.Arrays.toString(dst.shape()));
+    }
+    Checks.distinct("dst", dst, "src", src);
+    copyImpl(src, dst);
+  }
+
+  // dim by dim: shape() copies its array, and copies run on the tape's hot path
+  private static boolean sameShape(Tensor a, Tensor b) {
+    if (a.rank() != b.rank()) {
+      return false;
+    }
+    for (int i = 0; i < a.rank(); i++) {
+      if (a.dim(i) != b.dim(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Every component of {@code src} into {@code dst} ({@link #copy(Tensor, Tensor)} each; shapes equal). */
+  public final void copy(MemoryState src, MemoryState dst) {
+    Checks.notNull("src", src);
+    Checks.notNull("dst", dst);
+    copy(src.memory(), dst.memory());
+    copy(src.usage(), dst.usage());
+    copy(src.link(), dst.link());
+    copy(src.precedence(), dst.precedence());
+    copy(src.readWeights(), dst.readWeights());
+    copy(src.writeWeights(), dst.writeWeights());
+  }
+
+  /** Copies every element of {@code src} to {@code dst}: same shape, both owned, not overlapping (checked). */
+  protected abstract void copyImpl(Tensor src, Tensor dst);
 
   /**
    * Sets batch entries [b0, b1) of {@code t} (its first axis) to zero. For a backend's step backward, which

@@ -20,6 +20,11 @@ public abstract class HostKernels extends DncKernels {
   }
 
   @Override
+  protected final void copyImpl(Tensor src, Tensor dst) {
+    System.arraycopy(array(src), offset(src), array(dst), offset(dst), src.size());
+  }
+
+  @Override
   public final Tensor allocate(int... shape) {
     int[] checked = Tensor.checkedShape(shape);
     return new HostTensor(HOST, new float[Tensor.elementCount(checked)], 0, checked);

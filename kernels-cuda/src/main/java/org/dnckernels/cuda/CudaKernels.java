@@ -69,6 +69,13 @@ public final class CudaKernels extends DncKernels {
   }
 
   @Override
+  protected void copyImpl(Tensor src, Tensor dst) {
+    try (CudaStream s = stream.enter()) {
+      s.gpu.copy(CudaContext.at(dst, 0), CudaContext.at(src, 0), src.size());
+    }
+  }
+
+  @Override
   protected void zero(Tensor t, int b0, int b1) {
     try (CudaStream s = stream.enter()) {
       s.gpu.fill(CudaContext.at(t, b0), 0, CudaContext.elements(t, b0, b1));

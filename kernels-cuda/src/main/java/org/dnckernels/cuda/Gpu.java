@@ -31,6 +31,9 @@ interface Gpu {
   /** Copies {@code count} floats into {@code dst[offset..]} after the queued work; complete on return. */
   void download(long address, float[] dst, int offset, int count);
 
+  /** Queues a device-to-device copy of {@code count} floats; the ranges do not overlap. */
+  void copy(long dst, long src, long count);
+
   /** Queues setting {@code count} 32-bit words to {@code bits}. */
   void fill(long address, int bits, long count);
 

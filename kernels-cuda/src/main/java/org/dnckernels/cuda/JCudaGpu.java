@@ -4,6 +4,7 @@ import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
 import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 import static jcuda.driver.JCudaDriver.cuMemAlloc;
 import static jcuda.driver.JCudaDriver.cuMemFree;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoHAsync;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
 import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
@@ -84,6 +85,11 @@ final class JCudaGpu implements Gpu {
     check(cuMemcpyDtoHAsync(Pointer.to(dst).withByteOffset(4L * offset), device(address), 4L * count, stream),
         "cuMemcpyDtoHAsync");
     check(cuStreamSynchronize(stream), "cuStreamSynchronize");
+  }
+
+  @Override
+  public void copy(long dst, long src, long count) {
+    check(cuMemcpyDtoDAsync(device(dst), device(src), 4L * count, stream), "cuMemcpyDtoDAsync");
   }
 
   @Override

@@ -91,6 +91,11 @@ final class EmulatedGpu implements Gpu {
   }
 
   @Override
+  public void copy(long dst, long src, long count) {
+    copyNative(dst, src, count);
+  }
+
+  @Override
   public void fill(long address, int bits, long count) {
     fillNative(address, bits, count);
   }
@@ -125,6 +130,8 @@ final class EmulatedGpu implements Gpu {
   private static native void downloadNative(long address, float[] dst, int offset, int count);
 
   private static native void fillNative(long address, int bits, long count);
+
+  private static native void copyNative(long dst, long src, long count);
 
   private static native String kernelsNative();
 

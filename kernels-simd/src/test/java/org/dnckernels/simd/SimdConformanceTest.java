@@ -12,6 +12,7 @@ import org.dnckernels.testing.InterfaceSplitGradientConformance;
 import org.dnckernels.testing.MemoryAccessGradientConformance;
 import org.dnckernels.testing.MemoryStepConformance;
 import org.dnckernels.testing.MemoryStepGradientConformance;
+import org.dnckernels.testing.MemoryTapeConformance;
 import org.dnckernels.testing.MemoryWriteReadConformance;
 import org.dnckernels.testing.NtmAddressingConformance;
 import org.dnckernels.testing.NtmAddressingGradientConformance;
@@ -53,4 +54,5 @@ class SimdConformanceTest {
   @Nested class TemporalLinkageGradient extends TemporalLinkageGradientConformance implements Backend {}
   @Nested class NtmAddressingGradient extends NtmAddressingGradientConformance implements Backend {}
   @Nested class MemoryStepGradient extends MemoryStepGradientConformance implements Backend {}
+  @Nested class MemoryTape extends MemoryTapeConformance implements Backend {}
 }

@@ -6,6 +6,7 @@ import org.dnckernels.BackwardWorkspace;
 import org.dnckernels.InterfaceValues;
 import org.dnckernels.MemoryShape;
 import org.dnckernels.MemoryState;
+import org.dnckernels.MemoryTape;
 import org.dnckernels.Tensor;
 import org.dnckernels.Workspace;
 import org.dnckernels.testing.RandomTensors;
@@ -14,10 +15,12 @@ import org.dnckernels.testing.RandomTensors;
  * The child JVM of {@link SimdSteadyStateTest}: runs memory steps until the JIT has compiled them, then prints
  * the bytes allocated per step on the calling thread, by the backend's step ({@code memoryStepImpl}) and by
  * the public facade around it, one line per thread count: {@code threads=T impl=X facade=Y}; then the same for
- * the step backward: {@code backward threads=T impl=X facade=Y}.
+ * the step backward: {@code backward threads=T impl=X facade=Y}; then whole sequences on a checkpointed
+ * {@link MemoryTape}, per facade call it makes: {@code tape threads=T impl=0.0 facade=Y}.
  */
 public final class SteadyStateMain {
   private static final int WINDOW = 500;
+  private static final int TAPE_STEPS = 10;
   private static final long DEADLINE_NANOS = 60_000_000_000L;
 
   private SteadyStateMain() {}
@@ -93,6 +96,29 @@ public final class SteadyStateMain {
         } while (quiet < 3 && System.nanoTime() < deadline);
         System.out.printf(Locale.ROOT, "backward threads=%d impl=%.1f facade=%.1f%n", threads,
             impl / (double) WINDOW, facade / (double) WINDOW);
+
+        // whole sequences on a checkpointed tape (its segments recomputed), per memory step or step backward
+        try (MemoryTape tape = MemoryTape.withCheckpoints(kernels, shape, TAPE_STEPS, 3)) {
+          long bytes;
+          quiet = 0;
+          do {
+            long before = mx.getThreadAllocatedBytes(thread);
+            for (int i = 0; i < WINDOW / TAPE_STEPS; i++) {
+              tape.start();
+              for (int t = 0; t < TAPE_STEPS; t++) {
+                tape.step(in, readVectors);
+              }
+              for (int t = 0; t < TAPE_STEPS; t++) {
+                tape.backwardStep(gradReads, gradIn);
+              }
+            }
+            bytes = mx.getThreadAllocatedBytes(thread) - before;
+            quiet = bytes == 0 ? quiet + 1 : 0;
+          } while (quiet < 3 && System.nanoTime() < deadline);
+          // facade calls per sequence: T steps, T recomputed, T backwards
+          System.out.printf(Locale.ROOT, "tape threads=%d impl=0.0 facade=%.1f%n", threads,
+              bytes / (double) (WINDOW / TAPE_STEPS * 3 * TAPE_STEPS));
+        }
       }
     }
   }

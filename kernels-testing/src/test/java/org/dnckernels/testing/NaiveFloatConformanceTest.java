@@ -33,4 +33,5 @@ class NaiveFloatConformanceTest {
   @Nested class TemporalLinkageGradient extends TemporalLinkageGradientConformance implements Backend {}
   @Nested class NtmAddressingGradient extends NtmAddressingGradientConformance implements Backend {}
   @Nested class MemoryStepGradient extends MemoryStepGradientConformance implements Backend {}
+  @Nested class MemoryTape extends MemoryTapeConformance implements Backend {}
 }

@@ -73,6 +73,11 @@ class NaiveFloatKernels extends DncKernels {
   }
 
   @Override
+  protected void copyImpl(Tensor src, Tensor dst) {
+    System.arraycopy(d(src), 0, d(dst), 0, src.size());
+  }
+
+  @Override
   protected void zero(Tensor t, int b0, int b1) {
     int perEntry = t.size() / t.dim(0);
     Arrays.fill(d(t), b0 * perEntry, b1 * perEntry, 0f);

@@ -31,6 +31,7 @@ class ScalarConformanceTest {
   @Nested class TemporalLinkageGradient extends TemporalLinkageGradientConformance implements Backend {}
   @Nested class NtmAddressingGradient extends NtmAddressingGradientConformance implements Backend {}
   @Nested class MemoryStepGradient extends MemoryStepGradientConformance implements Backend {}
+  @Nested class MemoryTape extends MemoryTapeConformance implements Backend {}
 
   @Nested
   class ScalarClass extends ConformanceBase implements Backend {
