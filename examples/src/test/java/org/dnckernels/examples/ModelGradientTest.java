@@ -1,5 +1,7 @@
 package org.dnckernels.examples;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -82,6 +84,23 @@ class ModelGradientTest {
         assertTrue(max > 1e-3, names[blk] + ": gradient too small to test anything (" + max + ")");
         assertNull(GradientCheck.compare(a, nm, RTOL, FLOOR), names[blk]);
       }
+    }
+  }
+
+  /** Recomputing the tape's segments from checkpoints gives the gradients of keeping every state, bit for bit. */
+  @Test
+  void checkpointedTapeGivesTheSameGradients() {
+    CopyTask.Options o = TrainingTest.smallTask("scalar", 1);
+    int steps = TrainingTest.maxSteps(o);
+    try (DncKernels k = DncKernels.load("scalar");
+        DncModel full = new DncModel(k, o.sizes(), steps, 0, 4);
+        DncModel checkpointed = new DncModel(k, o.sizes(), steps, 3, 4)) {
+      CopySequences.Batch batch = new CopySequences(o.bits(), o.maxLength(), o.maxLength(), 12).next(o.batch());
+      double a = full.forward(batch), b = checkpointed.forward(batch);
+      full.backward(batch);
+      checkpointed.backward(batch);
+      assertEquals(a, b);
+      assertArrayEquals(full.gradients(), checkpointed.gradients());
     }
   }
 
