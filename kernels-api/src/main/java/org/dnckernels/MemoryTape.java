@@ -32,7 +32,8 @@ package org.dnckernels;
  * </pre>
  *
  * times 4 bytes; {@link #bytesKept(MemoryShape, int, int)} computes it before a run. At B16 N1024 W64 R4 one
- * state is 68 MB (the link is 64 MB of it), so T = 100 keeps 6.9 GB without checkpoints and 1.5 GB with k = 10.
+ * state is 68.4 MiB (the link is 64 MiB of it), so T = 100 keeps 6.9 GiB without checkpoints and 1.5 GiB with
+ * k = 10.
  *
  * <p>Every buffer is allocated by the constructor; steps allocate nothing, and a tape is reused across sequences
  * by {@link #start()}. Not safe for concurrent use.
