@@ -244,6 +244,22 @@ public abstract class DncKernels implements AutoCloseable {
     copy(src.writeWeights(), dst.writeWeights());
   }
 
+  /** Every part of {@code src} into {@code dst} ({@link #copy(Tensor, Tensor)} each; shapes equal). */
+  public final void copy(InterfaceValues src, InterfaceValues dst) {
+    Checks.notNull("src", src);
+    Checks.notNull("dst", dst);
+    copy(src.readKeys(), dst.readKeys());
+    copy(src.readStrengths(), dst.readStrengths());
+    copy(src.writeKeys(), dst.writeKeys());
+    copy(src.writeStrengths(), dst.writeStrengths());
+    copy(src.eraseVectors(), dst.eraseVectors());
+    copy(src.writeVectors(), dst.writeVectors());
+    copy(src.freeGates(), dst.freeGates());
+    copy(src.allocationGates(), dst.allocationGates());
+    copy(src.writeGates(), dst.writeGates());
+    copy(src.readModes(), dst.readModes());
+  }
+
   /** Copies every element of {@code src} to {@code dst}: same shape, both owned, not overlapping (checked). */
   protected abstract void copyImpl(Tensor src, Tensor dst);
 

@@ -32,7 +32,8 @@ package org.dnckernels;
  * </pre>
  *
  * times 4 bytes; {@link #bytesKept(MemoryShape, int, int)} computes it before a run. At B16 N1024 W64 R4 one
- * state is 68 MB (the link is 64 MB of it), so T = 100 keeps 6.9 GB without checkpoints and 1.5 GB with k = 10.
+ * state is 68.4 MiB (the link is 64 MiB of it), so T = 100 keeps 6.9 GiB without checkpoints and 1.5 GiB with
+ * k = 10.
  *
  * <p>Every buffer is allocated by the constructor; steps allocate nothing, and a tape is reused across sequences
  * by {@link #start()}. Not safe for concurrent use.
@@ -232,7 +233,7 @@ public final class MemoryTape implements AutoCloseable {
     MemoryState state = state();
     KernelSpec.MEMORY_STEP.check(kernels, state, in, readVectors);
     int t = steps;
-    copy(in, inputs[t]);
+    kernels.copy(in, inputs[t]);
     if (interval == 0) {
       kernels.copy(state, states[t + 1]);
       kernels.memoryStep(states[t + 1], inputs[t], readVectors, saved[t]);
@@ -323,19 +324,6 @@ public final class MemoryTape implements AutoCloseable {
     kernels.zero(s.precedence(), 0, b);
     kernels.zero(s.readWeights(), 0, b);
     kernels.zero(s.writeWeights(), 0, b);
-  }
-
-  private void copy(InterfaceValues src, InterfaceValues dst) {
-    kernels.copy(src.readKeys(), dst.readKeys());
-    kernels.copy(src.readStrengths(), dst.readStrengths());
-    kernels.copy(src.writeKeys(), dst.writeKeys());
-    kernels.copy(src.writeStrengths(), dst.writeStrengths());
-    kernels.copy(src.eraseVectors(), dst.eraseVectors());
-    kernels.copy(src.writeVectors(), dst.writeVectors());
-    kernels.copy(src.freeGates(), dst.freeGates());
-    kernels.copy(src.allocationGates(), dst.allocationGates());
-    kernels.copy(src.writeGates(), dst.writeGates());
-    kernels.copy(src.readModes(), dst.readModes());
   }
 
   private void checkShape(String name, MemoryState s) {

@@ -280,16 +280,7 @@ public abstract class MemoryTapeConformance extends ConformanceBase {
 
   private void load(InterfaceData d, InterfaceValues into, MemoryShape s) {
     try (InterfaceValues up = d.upload(kernels, s)) {
-      kernels.copy(up.readKeys(), into.readKeys());
-      kernels.copy(up.readStrengths(), into.readStrengths());
-      kernels.copy(up.writeKeys(), into.writeKeys());
-      kernels.copy(up.writeStrengths(), into.writeStrengths());
-      kernels.copy(up.eraseVectors(), into.eraseVectors());
-      kernels.copy(up.writeVectors(), into.writeVectors());
-      kernels.copy(up.freeGates(), into.freeGates());
-      kernels.copy(up.allocationGates(), into.allocationGates());
-      kernels.copy(up.writeGates(), into.writeGates());
-      kernels.copy(up.readModes(), into.readModes());
+      kernels.copy(up, into);
     }
   }
 
