@@ -25,15 +25,6 @@ public final class SteadyStateMain {
 
   private SteadyStateMain() {}
 
-  private static void copy(MemoryState from, MemoryState to) {
-    to.memory().copyFrom(from.memory().toArray(), 0);
-    to.usage().copyFrom(from.usage().toArray(), 0);
-    to.link().copyFrom(from.link().toArray(), 0);
-    to.precedence().copyFrom(from.precedence().toArray(), 0);
-    to.readWeights().copyFrom(from.readWeights().toArray(), 0);
-    to.writeWeights().copyFrom(from.writeWeights().toArray(), 0);
-  }
-
   public static void main(String[] args) {
     com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     mx.setThreadAllocatedMemoryEnabled(true);
@@ -69,7 +60,7 @@ public final class SteadyStateMain {
 
         // the step backward on the step just taken (prev a copy of the state before one more step)
         MemoryState prev = kernels.newState(shape);
-        copy(state, prev);
+        kernels.copy(state, prev);
         kernels.memoryStep(state, in, readVectors, ws);
         MemoryState grad = kernels.newState(shape);
         for (Tensor t : new Tensor[] {grad.memory(), grad.usage(), grad.link(), grad.precedence(), grad.readWeights(),

@@ -450,12 +450,14 @@ public abstract class MemoryStepGradientConformance extends ConformanceBase {
         upload(on, data[4].clone(), b, r, n), upload(on, data[5].clone(), b, wh, n));
   }
 
-  private static float[][] components(MemoryState s) {
+  /** The six parts of a state, in the record's order, downloaded (for the tape's suite too). */
+  static float[][] components(MemoryState s) {
     return new float[][] {s.memory().toArray(), s.usage().toArray(), s.link().toArray(), s.precedence().toArray(),
       s.readWeights().toArray(), s.writeWeights().toArray()};
   }
 
-  private static float[][] components(InterfaceValues v) {
+  /** The ten parts of interface values, in the record's order, downloaded (for the tape's suite too). */
+  static float[][] components(InterfaceValues v) {
     InterfaceData d = InterfaceData.download(v);
     float[][] out = new float[10][];
     for (int k = 0; k < 10; k++) {

@@ -221,10 +221,10 @@ public abstract class MemoryTapeConformance extends ConformanceBase {
       gradReads.copyFrom(q.gradReadVectors[t], 0);
       zero(g);
       tape.backwardStep(gradReads, g);
-      gradIn[t] = flat(g);
+      gradIn[t] = MemoryStepGradientConformance.components(g);
     }
     assertEquals(0, tape.stepsLeft());
-    return new Run(readsOut, components(tape.gradState()), gradIn);
+    return new Run(readsOut, MemoryStepGradientConformance.components(tape.gradState()), gradIn);
   }
 
   /** The same sequence with {@link DncKernels#memoryStepBackward} on states copied by hand. */
@@ -253,9 +253,9 @@ public abstract class MemoryTapeConformance extends ConformanceBase {
       gradReads.copyFrom(q.gradReadVectors[t], 0);
       InterfaceValues g = own(kernels.newInterface(s));
       kernels.memoryStepBackward(states[t], in[t], states[t + 1], saved[t], grad, gradReads, g, scratch);
-      gradIn[t] = flat(g);
+      gradIn[t] = MemoryStepGradientConformance.components(g);
     }
-    return new Run(readsOut, components(grad), gradIn);
+    return new Run(readsOut, MemoryStepGradientConformance.components(grad), gradIn);
   }
 
   private MemoryState state(MemoryShape s, float[][] values) {
@@ -293,25 +293,6 @@ public abstract class MemoryTapeConformance extends ConformanceBase {
 
   private static Tensor[] parts(MemoryState st) {
     return new Tensor[] {st.memory(), st.usage(), st.link(), st.precedence(), st.readWeights(), st.writeWeights()};
-  }
-
-  private static float[][] components(MemoryState st) {
-    Tensor[] parts = parts(st);
-    float[][] out = new float[6][];
-    for (int k = 0; k < 6; k++) {
-      out[k] = parts[k].toArray();
-    }
-    return out;
-  }
-
-  private static float[][] flat(InterfaceValues v) {
-    Tensor[] parts = {v.readKeys(), v.readStrengths(), v.writeKeys(), v.writeStrengths(), v.eraseVectors(),
-        v.writeVectors(), v.freeGates(), v.allocationGates(), v.writeGates(), v.readModes()};
-    float[][] out = new float[parts.length][];
-    for (int k = 0; k < parts.length; k++) {
-      out[k] = parts[k].toArray();
-    }
-    return out;
   }
 
   private static void assertSameBits(String what, Run expected, Run actual) {
