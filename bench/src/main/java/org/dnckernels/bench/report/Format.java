@@ -66,17 +66,55 @@ final class Format {
     return Double.isFinite(v) ? String.format(Locale.ROOT, "%.2f", v) : NONE;
   }
 
+  /** {@code value ± error}, two decimals (GB/s). */
+  static String gbpsWithError(double v, double error) {
+    return Double.isFinite(error) ? gbps(v) + " ± " + gbps(error) : gbps(v);
+  }
+
   static String percent(double fraction) {
     return Double.isFinite(fraction) ? String.format(Locale.ROOT, "%.0f%%", 100 * fraction) : NONE;
   }
 
-  static String speedup(double v, double error) {
-    if (!Double.isFinite(v)) {
+  /** A speedup or other ratio of times: {@code 3.2× ± 0.4}, {@code not settled (14× ± 27)}, {@code 1.00×} exact. */
+  static String times(Ratio r) {
+    return ratio(r, 1, "×", "");
+  }
+
+  /** A fraction as a percentage: {@code 87% ± 15%}, {@code not settled (170% ± 151%)}. */
+  static String percent(Ratio r) {
+    return ratio(r, 100, "%", "%");
+  }
+
+  /** A ratio without a unit (backward / forward): {@code 2.64 ± 0.21}. */
+  static String plain(Ratio r) {
+    return ratio(r, 1, "", "");
+  }
+
+  /**
+   * The value to the decimals of its error's first significant digit (two digits when that digit is 1; at least one
+   * decimal below 10), then the error; {@code not settled (…)} around both when the error is more than half the value
+   * ({@link Ratio#settled()}); an exact ratio to 2 decimals; an unknown error says so.
+   */
+  static String ratio(Ratio r, double scale, String unit, String errorUnit) {
+    if (!r.isPresent()) {
       return NONE;
     }
-    return Double.isFinite(error)
-        ? String.format(Locale.ROOT, "%.2f× ± %.2f", v, error)
-        : String.format(Locale.ROOT, "%.2f×", v);
+    double v = r.value() * scale, e = r.error() * scale;
+    if (e == 0) {
+      return String.format(Locale.ROOT, scale == 100 ? "%.0f%s" : "%.2f%s", v, unit);
+    }
+    if (!Double.isFinite(e)) {
+      return String.format(Locale.ROOT, "%s%s (error unknown)", sig(v), unit);
+    }
+    int magnitude = (int) Math.floor(Math.log10(e));
+    int leading = (int) (e / Math.pow(10, magnitude));
+    int decimals = Math.max(0, Math.min(3, -magnitude + (leading == 1 ? 1 : 0)));
+    // a value below 10 keeps one decimal, so that 3.2 ± 2.1 does not round to 3 ± 2
+    if (Math.abs(v) < 10 && !unit.equals("%")) {
+      decimals = Math.max(decimals, 1);
+    }
+    String text = String.format(Locale.ROOT, "%." + decimals + "f%s ± %." + decimals + "f%s", v, unit, e, errorUnit);
+    return r.settled() ? text : "not settled (" + text + ")";
   }
 
   /** Allocation per call from which a row is flagged and explained: JMH's noise on microsecond calls stays well below it. */

@@ -25,6 +25,10 @@ import java.util.Map;
  * @param jvmArgs         the forked JVM's arguments
  * @param forks           forks
  * @param iterations      measurement iterations per fork
+ * @param jmhVersion      the JMH that ran it
+ * @param warmupIterations warmup iterations per fork
+ * @param warmupTime      length of a warmup iteration as JMH wrote it ("500 ms")
+ * @param measurementTime length of a measurement iteration as JMH wrote it
  */
 public record JmhResult(
     String benchmark,
@@ -36,7 +40,11 @@ public record JmhResult(
     String vmName,
     List<String> jvmArgs,
     int forks,
-    int iterations) {
+    int iterations,
+    String jmhVersion,
+    int warmupIterations,
+    String warmupTime,
+    String measurementTime) {
 
   /** The benchmark class's simple name, e.g. {@code KernelBenchmark}. */
   public String className() {
@@ -48,6 +56,38 @@ public record JmhResult(
   /** The benchmark method, e.g. {@code kernel} (the kernel itself is {@code param("kernel")}). */
   public String method() {
     return benchmark.substring(benchmark.lastIndexOf('.') + 1);
+  }
+
+  /** Forks, warmup and measurement, as the report's settings table shows them. */
+  public String settings() {
+    return forks + (forks == 1 ? " fork" : " forks") + ", warmup " + warmupIterations + " × " + warmupTime
+        + ", measurement " + iterations + " × " + measurementTime;
+  }
+
+  /** Total warmup time per fork in ms (NaN if JMH's time text is not understood). */
+  public double warmupMillis() {
+    return warmupIterations * millis(warmupTime);
+  }
+
+  // "500 ms", "1 s", "10 us" as JMH writes a TimeValue
+  static double millis(String time) {
+    String[] parts = time.trim().split("\\s+");
+    if (parts.length != 2) {
+      return Double.NaN;
+    }
+    try {
+      double v = Double.parseDouble(parts[0]);
+      return switch (parts[1]) {
+        case "ns" -> v / 1e6;
+        case "us", "µs" -> v / 1e3;
+        case "ms" -> v;
+        case "s" -> v * 1e3;
+        case "min" -> v * 60e3;
+        default -> Double.NaN;
+      };
+    } catch (NumberFormatException e) {
+      return Double.NaN;
+    }
   }
 
   public String param(String name) {
@@ -92,7 +132,11 @@ public record JmhResult(
         n.path("vmName").asText(null),
         jvmArgs,
         n.path("forks").asInt(0),
-        n.path("measurementIterations").asInt(0));
+        n.path("measurementIterations").asInt(0),
+        n.path("jmhVersion").asText("unknown"),
+        n.path("warmupIterations").asInt(0),
+        n.path("warmupTime").asText("?"),
+        n.path("measurementTime").asText("?"));
   }
 
   // JMH writes NaN as the string "NaN"

@@ -30,6 +30,8 @@ import org.dnckernels.DncKernels;
  * @param durationSeconds wall time of the benchmarks
  * @param plannedCases   benchmark cases (parameter combinations) the runner asked JMH for
  * @param command        the runner's arguments
+ * @param gitCommit      the commit the benchmarks were built from, with " (dirty)" when the checkout differed from
+ *                       it; null in sidecars written before it was recorded
  */
 public record MachineInfo(
     String cpuModel,
@@ -44,7 +46,8 @@ public record MachineInfo(
     String started,
     double durationSeconds,
     int plannedCases,
-    List<String> command) {
+    List<String> command,
+    String gitCommit) {
 
   public static final String FILE_NAME = "machine.json";
   public static final String UNKNOWN = "unknown";
@@ -58,26 +61,33 @@ public record MachineInfo(
   /** The machine is unknown (a JMH JSON rendered without its sidecar). */
   public static MachineInfo unknown() {
     return new MachineInfo(UNKNOWN, 0, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, List.of(), List.of(), UNKNOWN, UNKNOWN,
-        Double.NaN, 0, List.of());
+        Double.NaN, 0, List.of(), UNKNOWN);
   }
 
   /** This machine, this JVM, the backends found on the class path. */
   public static MachineInfo collect() {
     return new MachineInfo(readCpuModel(), Runtime.getRuntime().availableProcessors(), readMemory(),
         System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
-        jdkDescription(), preferredSpecies(), probeBackends(), List.of(), UNKNOWN, UNKNOWN, Double.NaN, 0, List.of());
+        jdkDescription(), preferredSpecies(), probeBackends(), List.of(), UNKNOWN, UNKNOWN, Double.NaN, 0, List.of(),
+        UNKNOWN);
   }
 
   public MachineInfo withRun(String profile, String started, double durationSeconds, int plannedCases,
       List<String> command, List<Skipped> skipped) {
     return new MachineInfo(cpuModel, cores, memory, os, jdk, vectorSpecies, backends, List.copyOf(skipped),
-        profile, started, durationSeconds, plannedCases, List.copyOf(command));
+        profile, started, durationSeconds, plannedCases, List.copyOf(command), gitCommit);
+  }
+
+  /** The commit the benchmarks were built from ({@code <sha>} or {@code <sha> (dirty)}). */
+  public MachineInfo withGit(String commit) {
+    return new MachineInfo(cpuModel, cores, memory, os, jdk, vectorSpecies, backends, skipped, profile, started,
+        durationSeconds, plannedCases, command, commit);
   }
 
   /** The JDK description of a result file without a sidecar. */
   public MachineInfo withJdk(String jdkText) {
     return new MachineInfo(cpuModel, cores, memory, os, jdkText, vectorSpecies, backends, skipped, profile, started,
-        durationSeconds, plannedCases, command);
+        durationSeconds, plannedCases, command, gitCommit);
   }
 
   public void write(Path file) throws IOException {

@@ -33,6 +33,7 @@ public final class ReportData {
    * @param triadKib        the triad baseline it is compared with (the working set nearest its footprint), 0 if none
    * @param triadGbps       that triad's bandwidth, NaN if none
    * @param fraction        gbps / triadGbps
+   * @param fractionError   its error from both JMH errors (the kernel's and the triad's)
    * @param speedup         scalar's kernel-only time / this time, NaN without a scalar result
    * @param speedupError    the speedup's error from both scores' errors (relative errors added in quadrature)
    * @param allocBytesPerOp gc.alloc.rate.norm, NaN if not profiled
@@ -40,17 +41,40 @@ public final class ReportData {
   public record KernelRow(
       String kernel, String shape, String backend, String variant, double nanos, double errorNanos,
       long bytesMoved, long footprint, double gbps, long triadKib, double triadGbps, double fraction,
-      double speedup, double speedupError, double allocBytesPerOp) {}
+      double fractionError, double speedup, double speedupError, double allocBytesPerOp) {
+    /** The speedup over scalar; exact for scalar itself, absent without a scalar result. */
+    public Ratio speedupRatio() {
+      return !Double.isFinite(speedup) ? Ratio.none()
+          : Double.isNaN(speedupError) && backend.equals("scalar") ? Ratio.exact(speedup)
+          : new Ratio(speedup, speedupError);
+    }
+
+    /** GB/s as a fraction of the nearest triad's. */
+    public Ratio fractionRatio() {
+      return new Ratio(fraction, fractionError);
+    }
+  }
 
   /** The triad baseline at one working-set size. */
   public record TriadRow(long kib, long bytesMoved, double nanos, double errorNanos, double gbps,
-      double allocBytesPerOp) {}
+      double allocBytesPerOp) {
+    /** The error of {@link #gbps}: the time's relative error. */
+    public double gbpsError() {
+      return gbps * errorNanos / nanos;
+    }
+  }
 
   /**
    * The compute-ceiling baseline: one core streaming {@code kib} KiB with {@code fmasPerVector} lane FMAs per
-   * vector loaded and nothing else; {@code fraction} is its GB/s over the nearest triad's.
+   * vector loaded and nothing else; {@code fraction} is its GB/s over the nearest triad's, {@code fractionError} its
+   * error from both JMH errors, NaN without a triad.
    */
-  public record CeilingRow(int fmasPerVector, long kib, double nanos, double errorNanos, double gbps, double fraction) {}
+  public record CeilingRow(int fmasPerVector, long kib, double nanos, double errorNanos, double gbps, double fraction,
+      double fractionError) {
+    public double gbpsError() {
+      return gbps * errorNanos / nanos;
+    }
+  }
 
   /**
    * A link pass (forward/backward weightings, alone or fused with the link update) against the compute ceiling at
@@ -65,7 +89,12 @@ public final class ReportData {
 
   /** The SIMD memory step with a number of worker threads. */
   public record ThreadRow(String backend, String shape, int threads, double nanos, double errorNanos, double speedup,
-      double allocBytesPerOp) {}
+      double speedupError, double allocBytesPerOp) {
+    /** The time with one thread over this one; exact for one thread itself. */
+    public Ratio speedupRatio() {
+      return threads == 1 ? Ratio.exact(speedup) : new Ratio(speedup, speedupError);
+    }
+  }
 
   private final List<KernelRow> kernels;
   private final List<TriadRow> triads;
@@ -119,9 +148,12 @@ public final class ReportData {
     for (JmhResult r : ceilingResults) {
       long kib = Long.parseLong(r.param("kib"));
       double gbps = (double) kib * 1024 / r.nanos();
-      double triadGbps = nearestTriad(triads, kib * 1024).map(TriadRow::gbps).orElse(Double.NaN);
+      Optional<TriadRow> triad = nearestTriad(triads, kib * 1024);
+      double triadGbps = triad.map(TriadRow::gbps).orElse(Double.NaN);
+      double fractionError = triad.map(t -> Ratio.of(gbps, gbps * r.errorNanos() / r.nanos(), t.gbps(),
+          t.gbpsError()).error()).orElse(Double.NaN);
       ceilings.add(new CeilingRow(ComputeCeilingBenchmark.fmasPerVector(r.method()), kib, r.nanos(), r.errorNanos(),
-          gbps, gbps / triadGbps));
+          gbps, gbps / triadGbps, fractionError));
     }
     ceilings.sort(Comparator.comparingLong(CeilingRow::kib).thenComparingInt(CeilingRow::fmasPerVector));
 
@@ -143,9 +175,11 @@ public final class ReportData {
       double speedupError = reference ? Double.NaN : scalar
           .map(s -> speedup * Math.hypot(s.errorNanos() / s.nanos(), r.errorNanos() / r.nanos()))
           .orElse(Double.NaN);
+      double fractionError = triad.map(tr -> Ratio.of(gbps, gbps * r.errorNanos() / r.nanos(), tr.gbps(),
+          tr.gbpsError()).error()).orElse(Double.NaN);
       rows.add(new KernelRow(kernel, shape, r.param("backend"), variant, r.nanos(), r.errorNanos(), t.moved(),
-          t.footprint(), gbps, triad.map(TriadRow::kib).orElse(0L), triadGbps, gbps / triadGbps, speedup,
-          speedupError, r.allocBytesPerOp()));
+          t.footprint(), gbps, triad.map(TriadRow::kib).orElse(0L), triadGbps, gbps / triadGbps, fractionError,
+          speedup, speedupError, r.allocBytesPerOp()));
     }
     rows.sort(Comparator.comparingInt((KernelRow k) -> Workload.KERNELS.indexOf(k.kernel()))
         .thenComparing(KernelRow::shape, shapeOrder())
@@ -155,12 +189,13 @@ public final class ReportData {
     List<ThreadRow> threadRows = new ArrayList<>();
     for (JmhResult r : threadResults) {
       int n = Integer.parseInt(r.param("threads"));
-      double one = threadResults.stream()
+      Ratio speedup = threadResults.stream()
           .filter(o -> "1".equals(o.param("threads")) && o.params().get("shape").equals(r.param("shape"))
               && o.params().get("backend").equals(r.param("backend")))
-          .mapToDouble(JmhResult::nanos).findFirst().orElse(Double.NaN);
+          .findFirst().map(o -> Ratio.of(o.nanos(), o.errorNanos(), r.nanos(), r.errorNanos()))
+          .orElse(Ratio.none());
       threadRows.add(new ThreadRow(r.param("backend"), r.param("shape"), n, r.nanos(), r.errorNanos(),
-          one / r.nanos(), r.allocBytesPerOp()));
+          speedup.value(), n == 1 ? 0 : speedup.error(), r.allocBytesPerOp()));
     }
     threadRows.sort(Comparator.comparing(ThreadRow::backend).thenComparing(ThreadRow::shape)
         .thenComparingInt(ThreadRow::threads));
@@ -225,10 +260,9 @@ public final class ReportData {
       ceilings.stream().filter(c -> c.fmasPerVector() == fmas)
           .min(Comparator.comparingDouble(c -> Math.abs(Math.log(footprint / (c.kib() * 1024.0)))))
           .ifPresent(c -> {
-            double fraction = r.gbps() / c.gbps();
-            double error = fraction * Math.hypot(r.errorNanos() / r.nanos(), c.errorNanos() / c.nanos());
-            out.add(new CeilingFraction(r.kernel(), r.shape(), r.backend(), r.gbps(), c.kib(), c.gbps(), fraction,
-                error));
+            Ratio f = Ratio.of(r.gbps(), r.gbps() * r.errorNanos() / r.nanos(), c.gbps(), c.gbpsError());
+            out.add(new CeilingFraction(r.kernel(), r.shape(), r.backend(), r.gbps(), c.kib(), c.gbps(), f.value(),
+                f.error()));
           });
     }
     return out;

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -26,6 +24,8 @@ import org.dnckernels.bench.report.ReportData.TriadRow;
  *       --from results.json [--machine machine.json] [--out report/mine]
  * </pre>
  *
+ * (the same as {@code BenchMain --from ...}: one command line for both).
+ *
  * Without {@code --machine}, a {@value MachineInfo#FILE_NAME} or {@code <name>.machine.json} next to the JSON is
  * used; without either, the machine is marked unknown.
  */
@@ -34,36 +34,14 @@ public final class ReportMain {
 
   private ReportMain() {}
 
-  public static void main(String[] args) throws IOException {
-    System.setProperty("java.awt.headless", "true");
-    Path from = null, machine = null, out = null;
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--from" -> from = Path.of(value(args, ++i, "--from"));
-        case "--machine" -> machine = Path.of(value(args, ++i, "--machine"));
-        case "--out" -> out = Path.of(value(args, ++i, "--out"));
-        case "-h", "--help" -> {
-          System.out.println("usage: ReportMain --from results.json [--machine machine.json] [--out DIR]");
-          return;
-        }
-        default -> throw new IllegalArgumentException("unknown argument: " + args[i] + " (see --help)");
-      }
+  /** The same command line as {@link org.dnckernels.bench.BenchMain} (one parser), which needs {@code --from} here. */
+  public static void main(String[] args) throws Exception {
+    if (!java.util.Arrays.asList(args).contains("--from") && !java.util.Arrays.asList(args).contains("--help")
+        && !java.util.Arrays.asList(args).contains("-h")) {
+      System.err.println("error: ReportMain renders an existing result: --from results.json is required (see --help)");
+      System.exit(2);
     }
-    if (from == null) {
-      throw new IllegalArgumentException("--from results.json is required");
-    }
-    if (out == null) {
-      out = Path.of("report", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss")));
-    }
-    Path index = render(from, Optional.ofNullable(machine), out);
-    System.out.println("report: " + index.toAbsolutePath());
-  }
-
-  private static String value(String[] args, int i, String name) {
-    if (i >= args.length) {
-      throw new IllegalArgumentException(name + " needs a value");
-    }
-    return args[i];
+    org.dnckernels.bench.BenchMain.main(args);
   }
 
   /** Writes the report folder and returns its {@code index.html}. */
@@ -111,15 +89,16 @@ public final class ReportMain {
 
   static Document build(ReportData data, MachineInfo m, List<JmhResult> results, Charts charts) throws IOException {
     Document doc = new Document("dnc-kernels performance report");
-    int forks = results.isEmpty() ? 0 : results.get(0).forks();
-    int iterations = results.isEmpty() ? 0 : results.get(0).iterations();
+    Notes notes = new Notes();
     doc.paragraph("Run " + m.started() + ", profile **" + m.profile() + "**, " + results.size()
-        + " benchmark results (" + forks + " fork × " + iterations + " measurement iterations each)"
+        + " benchmark results"
         + (Double.isFinite(m.durationSeconds())
             ? String.format(Locale.ROOT, ", %.0f s of benchmarking", m.durationSeconds()) : "")
-        + ". Time is the average per call (JMH `avgt`); ± is JMH's score error, the half-width of the 99.9% "
-        + "confidence interval. Bytes moved per call come from one model (`Workload`), shown per kernel below; see "
-        + "`docs/benchmarks.md` for how to read this report.");
+        + ", commit " + commit(m) + ". Time is the average per call (JMH `avgt`); ± is JMH's score error, the "
+        + "half-width of the 99.9% confidence interval. Every ratio (speedups, fractions of the triad or of a "
+        + "ceiling) carries the error propagated from both scores (relative errors in quadrature); a ratio whose "
+        + "error is more than half its value is printed as *not settled*. Bytes moved per call come from one model "
+        + "(`Workload`), shown per kernel below; see `docs/benchmarks.md` for how to read this report.");
 
     doc.heading(2, "Machine");
     Document.TableBuilder mt = new Document.TableBuilder().text("").text("");
@@ -135,10 +114,15 @@ public final class ReportMain {
     mt.row("vector species", m.vectorSpecies());
     data.dramTriad().ifPresent(t -> mt.row("bandwidth (triad, " + Format.bytes(t.kib() * 1024) + ", 1 thread)",
         Format.gbps(t.gbps()) + " GB/s"));
+    mt.row("commit", commit(m));
+    if (!results.isEmpty()) {
+      mt.row("JMH", String.join(", ", results.stream().map(JmhResult::jmhVersion).distinct().toList()));
+    }
     if (!m.command().isEmpty()) {
       mt.row("command", "`" + String.join(" ", m.command()) + "`");
     }
     doc.table(mt.build());
+    settingsSection(doc, results);
 
     doc.heading(2, "Backends");
     if (m.backends().isEmpty()) {
@@ -154,7 +138,7 @@ public final class ReportMain {
     }
 
     headline(doc, data);
-    memoryStepSection(doc, data, charts);
+    memoryStepSection(doc, data, charts, notes);
     gradientSection(doc, data);
     triadSection(doc, data, charts);
 
@@ -162,14 +146,16 @@ public final class ReportMain {
     if (data.backends().size() > 1) {
       doc.heading(2, "Speedup over scalar");
       doc.paragraph("Scalar time divided by the backend's time, kernel only, for the same shape in the same run "
-          + "(above 1: faster than scalar). Error bars combine both scores' errors.");
+          + "(above 1: faster than scalar), drawn as points on a log axis. Whiskers span speedup ± its error "
+          + "(both scores' errors combined), cut at the bottom of the axis.");
       for (String shape : shapes) {
         charts.speedups(data, shape).ifPresent(f -> doc.image(f, "speedup at " + shape));
       }
     }
     doc.heading(2, "Achieved bandwidth");
-    doc.paragraph("Bytes moved per call (the model) divided by the time per call. The grey bar is the triad "
-        + "baseline over the working set nearest the kernel's, so a bar as tall as the grey one runs at the "
+    doc.paragraph("Bytes moved per call (the model) divided by the time per call, as points on a log axis with "
+        + "whiskers at ± the error. The grey diamond is the triad baseline over the working set nearest each "
+        + "kernel's footprint (the size in brackets in the kernel tables), so a point level with it runs at the "
         + "machine's bandwidth for data of that size; far below it, the kernel is bound by compute, latency or "
         + "call overhead rather than by memory.");
     for (String shape : shapes) {
@@ -179,13 +165,15 @@ public final class ReportMain {
     doc.heading(2, "Kernels");
     doc.paragraph("Each kernel × shape × backend. GB/s: bytes moved / time. Of triad: GB/s as a fraction of the "
         + "triad over the nearest working set (size in brackets). Speedup: scalar time / this time. B/op: bytes "
-        + "allocated per call (`-prof gc`, `gc.alloc.rate.norm`, all threads; on calls of milliseconds JMH's own per-iteration allocation dominates it, see †).");
+        + "allocated per call (`-prof gc`, `gc.alloc.rate.norm`, all threads; on calls of milliseconds JMH's own "
+        + "per-iteration allocation dominates it, see † under the memory step). The charts draw time per call as "
+        + "points on a log axis, whiskers at ± the error.");
     for (String kernel : data.kernels()) {
       doc.heading(3, kernel);
       doc.paragraph("Bytes moved: " + Workload.FORMULAS.getOrDefault(kernel, "not modelled") + ".");
       doc.image(charts.kernelTimes(data, kernel), kernel + " time per call");
       doc.table(kernelTable(data.rows(kernel)));
-      allocationNote(doc, data.rows(kernel));
+      allocationNote(doc, data.rows(kernel), notes);
     }
 
     threadSection(doc, data, charts);
@@ -202,9 +190,9 @@ public final class ReportMain {
       if (!step.isEmpty()) {
         List<String> parts = new ArrayList<>();
         for (KernelRow r : step) {
-          parts.add(r.backend() + " " + Format.nanos(r.nanos())
-              + (r.backend().equals("scalar") || !Double.isFinite(r.speedup())
-                  ? "" : String.format(Locale.ROOT, " (%.1f× scalar)", r.speedup())));
+          parts.add(r.backend() + " " + Format.nanosWithError(r.nanos(), r.errorNanos())
+              + (r.backend().equals("scalar") || !r.speedupRatio().isPresent()
+                  ? "" : ", speedup " + Format.times(r.speedupRatio())));
         }
         items.add("Memory step at " + BenchShapes.label(shape) + ": " + String.join(", ", parts) + ".");
       }
@@ -215,18 +203,13 @@ public final class ReportMain {
       }
       List<String> perShape = new ArrayList<>();
       for (String shape : data.shapes()) {
-        double logSum = 0;
-        int n = 0;
-        for (KernelRow r : data.kernelRows()) {
-          if (r.backend().equals(backend) && r.shape().equals(shape) && r.variant().equals(ReportData.KERNEL_ONLY)
-              && Double.isFinite(r.speedup()) && r.speedup() > 0) {
-            logSum += Math.log(r.speedup());
-            n++;
-          }
-        }
-        if (n > 0) {
-          perShape.add(String.format(Locale.ROOT, "%.1f× at %s (%d kernels)", Math.exp(logSum / n),
-              BenchShapes.label(shape), n));
+        List<Ratio> speedups = data.kernelRows().stream()
+            .filter(r -> r.backend().equals(backend) && r.shape().equals(shape)
+                && r.variant().equals(ReportData.KERNEL_ONLY) && r.speedupRatio().isPresent() && r.speedup() > 0)
+            .map(KernelRow::speedupRatio).toList();
+        if (!speedups.isEmpty()) {
+          perShape.add(Format.times(Ratio.geometricMean(speedups)) + " at " + BenchShapes.label(shape) + " ("
+              + speedups.size() + " kernels)");
         }
       }
       if (!perShape.isEmpty()) {
@@ -234,21 +217,83 @@ public final class ReportMain {
       }
     }
     data.dramTriad().ifPresent(t -> items.add("Machine bandwidth (triad, " + Format.bytes(t.kib() * 1024)
-        + ", one thread): " + Format.gbps(t.gbps()) + " GB/s."));
+        + ", one thread): " + Format.gbpsWithError(t.gbps(), t.gbpsError()) + " GB/s."));
+    // the highest settled fraction: an unsettled one may be highest only by its noise
     data.kernelRows().stream()
         .filter(r -> r.variant().equals(ReportData.KERNEL_ONLY) && Double.isFinite(r.fraction())
-            && r.footprint() >= 16L << 20)
+            && r.footprint() >= 16L << 20 && r.fractionRatio().settled())
         .max(java.util.Comparator.comparingDouble(KernelRow::fraction))
-        .ifPresent(r -> items.add("Highest fraction of bandwidth on DRAM-sized data: " + r.kernel() + " on "
+        .ifPresent(r -> items.add("Highest settled fraction of bandwidth on DRAM-sized data: " + r.kernel() + " on "
             + r.backend() + " at " + BenchShapes.label(r.shape()) + ", " + Format.gbps(r.gbps()) + " GB/s = "
-            + Format.percent(r.fraction()) + " of the " + Format.bytes(r.triadKib() * 1024) + " triad."));
+            + Format.percent(r.fractionRatio()) + " of the " + Format.bytes(r.triadKib() * 1024) + " triad."));
     if (!items.isEmpty()) {
       doc.heading(2, "Headline");
       doc.bullets(items);
     }
   }
 
-  private static void memoryStepSection(Document doc, ReportData data, Charts charts) throws IOException {
+  /** The commit line of the header. */
+  private static String commit(MachineInfo m) {
+    return m.gitCommit() == null ? MachineInfo.UNKNOWN + " (not recorded)" : "`" + m.gitCommit() + "`";
+  }
+
+  /**
+   * Forks, warmup and measurement per group of benchmarks with the same settings, and which groups warmed up
+   * longer than the rest.
+   */
+  static void settingsSection(Document doc, List<JmhResult> results) {
+    if (results.isEmpty()) {
+      return;
+    }
+    java.util.Map<String, java.util.LinkedHashSet<String>> groups = new java.util.LinkedHashMap<>();
+    java.util.Map<String, Double> warmup = new java.util.HashMap<>();
+    java.util.Map<String, Integer> counts = new java.util.HashMap<>();
+    for (JmhResult r : results) {
+      String what = r.className() + (r.param("kernel") != null ? " " + r.param("kernel") : "");
+      groups.computeIfAbsent(r.settings(), k -> new java.util.LinkedHashSet<>()).add(what);
+      warmup.put(r.settings(), r.warmupMillis());
+      counts.merge(r.settings(), 1, Integer::sum);
+    }
+    double shortest = warmup.values().stream().mapToDouble(Double::doubleValue).filter(Double::isFinite).min()
+        .orElse(Double.NaN);
+    Document.TableBuilder t = new Document.TableBuilder().text("settings").number("results").text("benchmarks");
+    List<String> longer = new ArrayList<>();
+    for (var g : groups.entrySet()) {
+      String members = describeMembers(g.getValue());
+      t.row(g.getKey(), Integer.toString(counts.get(g.getKey())), members);
+      if (warmup.get(g.getKey()) > shortest) {
+        longer.add(members + " (" + g.getKey().replaceFirst(".*warmup ([^,]+),.*", "$1") + ")");
+      }
+    }
+    doc.heading(2, "Settings");
+    doc.paragraph("JMH settings per group of benchmarks, from the JSON (per fork: warmup iterations × length, then "
+        + "measurement iterations × length)."
+        + (longer.isEmpty() ? " Every group had the same warmup."
+            : " Longer warmups: " + String.join("; ", longer) + ", because C2 compiles their large methods (and "
+                + "the Vector API code in them) last; measured before that, a call is many times slower."));
+    doc.table(t.build());
+  }
+
+  // "KernelBenchmark: memoryStep, contentWeights; ThreadScalingBenchmark", or a count for long kernel lists
+  private static String describeMembers(java.util.Set<String> members) {
+    java.util.Map<String, List<String>> byClass = new java.util.LinkedHashMap<>();
+    for (String m : members) {
+      int space = m.indexOf(' ');
+      byClass.computeIfAbsent(space < 0 ? m : m.substring(0, space), k -> new ArrayList<>())
+          .add(space < 0 ? "" : m.substring(space + 1));
+    }
+    List<String> parts = new ArrayList<>();
+    for (var e : byClass.entrySet()) {
+      List<String> kernels = e.getValue().stream().filter(k -> !k.isEmpty()).toList();
+      parts.add(kernels.isEmpty() ? e.getKey()
+          : kernels.size() > 6 ? e.getKey() + " (" + kernels.size() + " kernels)"
+          : e.getKey() + ": " + String.join(", ", kernels));
+    }
+    return String.join("; ", parts);
+  }
+
+  private static void memoryStepSection(Document doc, ReportData data, Charts charts, Notes notes)
+      throws IOException {
     List<KernelRow> rows = data.rows("memoryStep");
     if (rows.isEmpty()) {
       return;
@@ -260,10 +305,10 @@ public final class ReportMain {
     for (KernelRow r : rows) {
       t.row(BenchShapes.label(r.shape()), r.backend(), r.variant(), Format.nanosWithError(r.nanos(), r.errorNanos()),
           String.format(Locale.ROOT, "%,.0f", 1e9 / r.nanos()), Format.gbps(r.gbps()),
-          Format.speedup(r.speedup(), r.speedupError()), Format.kernelAllocation(r.allocBytesPerOp()));
+          Format.times(r.speedupRatio()), Format.kernelAllocation(r.allocBytesPerOp()));
     }
     doc.table(t.build());
-    allocationNote(doc, rows);
+    allocationNote(doc, rows, notes);
     charts.memoryStep(data).ifPresent(f -> doc.image(f, "memory step time per backend"));
   }
 
@@ -291,10 +336,10 @@ public final class ReportMain {
         if (b.isEmpty()) {
           continue;
         }
-        double ratio = b.get().nanos() / f.nanos();
+        Ratio ratio = Ratio.of(b.get().nanos(), b.get().errorNanos(), f.nanos(), f.errorNanos());
         t.row(kernel, BenchShapes.label(f.shape()), f.backend(), Format.nanosWithError(f.nanos(), f.errorNanos()),
-            Format.nanosWithError(b.get().nanos(), b.get().errorNanos()), String.format(Locale.ROOT, "%.2f", ratio),
-            String.format(Locale.ROOT, "%.2f", 1 + ratio));
+            Format.nanosWithError(b.get().nanos(), b.get().errorNanos()), Format.plain(ratio),
+            Format.plain(ratio.plus(1)));
         rows++;
       }
     }
@@ -320,8 +365,8 @@ public final class ReportMain {
     Document.TableBuilder t = new Document.TableBuilder().number("working set").number("time per call")
         .number("GB/s").number("B/op");
     for (TriadRow r : data.triadRows()) {
-      t.row(Format.bytes(r.kib() * 1024), Format.nanosWithError(r.nanos(), r.errorNanos()), Format.gbps(r.gbps()),
-          Format.allocation(r.allocBytesPerOp()));
+      t.row(Format.bytes(r.kib() * 1024), Format.nanosWithError(r.nanos(), r.errorNanos()),
+          Format.gbpsWithError(r.gbps(), r.gbpsError()), Format.allocation(r.allocBytesPerOp()));
     }
     doc.table(t.build());
     charts.triad(data).ifPresent(f -> doc.image(f, "triad bandwidth by working set"));
@@ -329,14 +374,16 @@ public final class ReportMain {
       doc.paragraph("Compute ceiling: one thread streams one float array and does k lane FMAs per vector loaded, "
           + "with nothing else in the loop. It is the most a kernel with that FMA density can reach on one core "
           + "here: forward/backward with R read heads does 2R FMAs per link-matrix vector (k = 8 for R = 4), read "
-          + "R per memory vector. Of triad: against the triad over the nearest working set.");
+          + "R per memory vector. GB/s over triad: the row's GB/s against the triad over the nearest working set.");
       Document.TableBuilder c = new Document.TableBuilder().number("array").number("FMAs per vector")
-          .number("time per call").number("GB/s").number("of triad");
+          .number("time per call").number("GB/s").number("GB/s over triad");
       for (ReportData.CeilingRow r : data.ceilingRows()) {
         c.row(Format.bytes(r.kib() * 1024), Integer.toString(r.fmasPerVector()),
-            Format.nanosWithError(r.nanos(), r.errorNanos()), Format.gbps(r.gbps()), Format.percent(r.fraction()));
+            Format.nanosWithError(r.nanos(), r.errorNanos()), Format.gbpsWithError(r.gbps(), r.gbpsError()),
+            Format.percent(new Ratio(r.fraction(), r.fractionError())));
       }
       doc.table(c.build());
+      doc.paragraph(ceilingNotes(data.ceilingRows()));
     }
     List<ReportData.CeilingFraction> fractions = data.ceilingFractions();
     if (!fractions.isEmpty()) {
@@ -349,7 +396,7 @@ public final class ReportMain {
       for (ReportData.CeilingFraction r : fractions) {
         f.row(r.kernel(), r.shape(), r.backend(), Format.gbps(r.gbps()),
             Format.gbps(r.ceilingGbps()) + " (" + Format.bytes(r.ceilingKib() * 1024) + ")",
-            Format.percent(r.fraction()) + " ± " + Format.percent(r.fractionError()));
+            Format.percent(new Ratio(r.fraction(), r.fractionError())));
       }
       doc.table(f.build());
     }
@@ -365,7 +412,7 @@ public final class ReportMain {
         .number("time per step").number("speedup vs 1 thread").number("B/op");
     for (ThreadRow r : data.threadRows()) {
       t.row(r.backend(), BenchShapes.label(r.shape()), Integer.toString(r.threads()),
-          Format.nanosWithError(r.nanos(), r.errorNanos()), Format.speedup(r.speedup(), Double.NaN),
+          Format.nanosWithError(r.nanos(), r.errorNanos()), Format.times(r.speedupRatio()),
           Format.allocation(r.allocBytesPerOp()));
     }
     doc.table(t.build());
@@ -396,46 +443,94 @@ public final class ReportMain {
     for (KernelRow r : rows) {
       t.row(BenchShapes.label(r.shape()), r.backend(), r.variant(), Format.nanosWithError(r.nanos(), r.errorNanos()),
           Format.gbps(r.gbps()),
-          r.triadKib() > 0 ? Format.percent(r.fraction()) + " (" + Format.bytes(r.triadKib() * 1024) + ")" : Format.NONE,
-          Format.speedup(r.speedup(), r.speedupError()), Format.kernelAllocation(r.allocBytesPerOp()));
+          r.triadKib() > 0 ? Format.percent(r.fractionRatio()) + " (" + Format.bytes(r.triadKib() * 1024) + ")"
+              : Format.NONE,
+          Format.times(r.speedupRatio()), Format.kernelAllocation(r.allocBytesPerOp()));
     }
     return t.build();
   }
 
-  /** Explains † when a table has one. */
-  private static void allocationNote(Document doc, List<KernelRow> rows) {
-    if (rows.stream().anyMatch(r -> r.allocBytesPerOp() >= Format.ALLOCATION_FLAG_BYTES)) {
-      doc.paragraph("† 1 KiB or more allocated per call. JMH's gc profiler counts what every thread of the "
-          + "benchmark JVM allocates during an iteration, and its own harness allocates a roughly fixed amount per "
-          + "iteration: for a call of milliseconds (a few calls per iteration) that amount dominates, and B/op falls "
-          + "in proportion as iterations lengthen (measured: scalar linkUpdate at B16 N1024, 622 KB/op with 1 s "
-          + "iterations, 152 KB/op with 4 s; the kernel itself allocates nothing). Otherwise it means the kernel "
-          + "allocates, or (SIMD) its Vector API code was not yet compiled by C2 when it was measured (vectors are "
-          + "then boxed objects): re-run it with a longer warmup and longer iterations (`--full`). The kernels' "
-          + "zero allocation on the calling thread is checked by tests (SimdSteadyStateTest).");
+  /** What the report has explained once already. */
+  private static final class Notes {
+    boolean dagger;
+  }
+
+  /** Explains † under the first table that has one; later tables point back to it. */
+  private static void allocationNote(Document doc, List<KernelRow> rows, Notes notes) {
+    if (rows.stream().noneMatch(r -> r.allocBytesPerOp() >= Format.ALLOCATION_FLAG_BYTES)) {
+      return;
     }
+    if (notes.dagger) {
+      doc.paragraph("† 1 KiB or more allocated per call: see the † note under the first table that has one.");
+      return;
+    }
+    notes.dagger = true;
+    doc.paragraph("† 1 KiB or more allocated per call. JMH's gc profiler counts what every thread of the "
+        + "benchmark JVM allocates during an iteration, and its own harness allocates a roughly fixed amount per "
+        + "iteration: for a call of milliseconds (a few calls per iteration) that amount dominates, and B/op falls "
+        + "in proportion as iterations lengthen (measured: scalar linkUpdate at B16 N1024, 622 KB/op with 1 s "
+        + "iterations, 152 KB/op with 4 s; the kernel itself allocates nothing). Otherwise it means the kernel "
+        + "allocates, or (SIMD) its Vector API code was not yet compiled by C2 when it was measured (vectors are "
+        + "then boxed objects): re-run it with a longer warmup and longer iterations (`--full`). The kernels' "
+        + "zero allocation on the calling thread is checked by tests (SimdSteadyStateTest).");
+  }
+
+  /**
+   * How to read the ceiling rows: the k = 0 read is no fraction of the triad, and rows whose times overlap within
+   * their errors (at DRAM sizes: all of them) have no meaningful order.
+   */
+  static String ceilingNotes(List<ReportData.CeilingRow> rows) {
+    StringBuilder out = new StringBuilder("The k = 0 row is a plain read: one load stream, where the triad has two "
+        + "and a store, and with write-allocate caches that store first reads its line, so the triad moves 16 bytes "
+        + "per element where the model counts 12. A read at or above 100% of the triad is therefore no error, and "
+        + "its GB/s over triad is not a fraction of a limit: read it as the load bandwidth of that level (at 4 MiB, "
+        + "the last-level cache of most current server CPUs; at 64 MiB, DRAM).");
+    for (long kib : rows.stream().map(ReportData.CeilingRow::kib).distinct().toList()) {
+      List<ReportData.CeilingRow> at = rows.stream().filter(r -> r.kib() == kib).toList();
+      for (int i = 0; i < at.size(); i++) {
+        for (int j = i + 1; j < at.size(); j++) {
+          ReportData.CeilingRow a = at.get(i), b = at.get(j);
+          if (a.fmasPerVector() == 0 || b.fmasPerVector() == 0) {
+            continue;
+          }
+          boolean overlap = Math.abs(a.nanos() - b.nanos()) <= Math.hypot(a.errorNanos(), b.errorNanos());
+          boolean inverted = (a.fmasPerVector() < b.fmasPerVector()) == (a.nanos() > b.nanos());
+          if (overlap || inverted) {
+            out.append(String.format(Locale.ROOT, " At %s, k = %d (%s) and k = %d (%s) %s: %s.",
+                Format.bytes(kib * 1024), a.fmasPerVector(), Format.nanosWithError(a.nanos(), a.errorNanos()),
+                b.fmasPerVector(), Format.nanosWithError(b.nanos(), b.errorNanos()),
+                overlap ? "are not told apart by their errors" : "come out in the wrong order beyond their errors",
+                overlap ? "at this size the loop waits on memory, not on its FMAs, so which of the two is faster is "
+                    + "noise (their order changes from run to run)"
+                    : "the machine was disturbed during one of them; re-run with `--full`"));
+          }
+        }
+      }
+    }
+    return out.toString();
   }
 
   /** Every number of the report, one row per kernel × shape × backend × variant, for spreadsheets. */
   static String csv(ReportData data) {
     StringBuilder out = new StringBuilder("kernel,shape,backend,variant,ns_per_call,error_ns,bytes_moved,"
-        + "footprint_bytes,gb_per_s,triad_kib,triad_gb_per_s,fraction_of_triad,speedup_vs_scalar,speedup_error,"
+        + "footprint_bytes,gb_per_s,triad_kib,triad_gb_per_s,fraction_of_triad,fraction_error,speedup_vs_scalar,"
+        + "speedup_error,"
         + "alloc_bytes_per_op\n");
     for (KernelRow r : data.kernelRows()) {
       out.append(String.join(",", r.kernel(), r.shape(), r.backend(), r.variant(), num(r.nanos()),
           num(r.errorNanos()), Long.toString(r.bytesMoved()), Long.toString(r.footprint()), num(r.gbps()),
-          Long.toString(r.triadKib()), num(r.triadGbps()), num(r.fraction()), num(r.speedup()),
+          Long.toString(r.triadKib()), num(r.triadGbps()), num(r.fraction()), num(r.fractionError()), num(r.speedup()),
           num(r.speedupError()), num(r.allocBytesPerOp()))).append('\n');
     }
     for (TriadRow r : data.triadRows()) {
       out.append(String.join(",", "triad", r.kib() + "KiB", "", "baseline", num(r.nanos()), num(r.errorNanos()),
           Long.toString(r.bytesMoved()), Long.toString(r.kib() * 1024), num(r.gbps()), Long.toString(r.kib()),
-          num(r.gbps()), "1", "", "", num(r.allocBytesPerOp()))).append('\n');
+          num(r.gbps()), "1", "", "", "", num(r.allocBytesPerOp()))).append('\n');
     }
     for (ReportData.CeilingRow r : data.ceilingRows()) {
       out.append(String.join(",", "ceiling-fma" + r.fmasPerVector(), r.kib() + "KiB", "", "baseline", num(r.nanos()),
           num(r.errorNanos()), Long.toString(r.kib() * 1024), Long.toString(r.kib() * 1024), num(r.gbps()), "",
-          "", num(r.fraction()), "", "", "")).append('\n');
+          "", num(r.fraction()), num(r.fractionError()), "", "", "")).append('\n');
     }
     return out.toString();
   }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -97,14 +98,14 @@ class ReportMainTest {
   void linkPassesAreComparedWithTheCeilingOfTheirFmaDensity() {
     // R = 4: 8 FMAs per vector of L; 1x1024x64x4 footprint ~4 MiB, so the 4 MiB ceiling, not the 64 MiB one
     KernelRow fb = new KernelRow("forwardBackward", "1x1024x64x4", "simd", ReportData.KERNEL_ONLY, 200_000, 10_000,
-        4_300_000, 4_300_000, 21.5, 4096, 40, 0.5, 20, 1, 0);
+        4_300_000, 4_300_000, 21.5, 4096, 40, 0.5, 0.03, 20, 1, 0);
     KernelRow scalar = new KernelRow("forwardBackward", "1x1024x64x4", "scalar", ReportData.KERNEL_ONLY, 4e6, 1e5,
-        4_300_000, 4_300_000, 1.1, 4096, 40, 0.03, 1, Double.NaN, 0);
+        4_300_000, 4_300_000, 1.1, 4096, 40, 0.03, 0.001, 1, Double.NaN, 0);
     KernelRow content = new KernelRow("contentWeights", "1x1024x64x4", "simd", ReportData.KERNEL_ONLY, 20_000, 100,
-        270_000, 270_000, 13.5, 1024, 40, 0.3, 10, 1, 0);
-    List<ReportData.CeilingRow> ceilings = List.of(new ReportData.CeilingRow(8, 65536, 3e6, 3e4, 22.0, 0.7),
-        new ReportData.CeilingRow(4, 4096, 150_000, 1_500, 28.0, 0.4),
-        new ReportData.CeilingRow(8, 4096, 160_000, 3_200, 25.0, 0.35));
+        270_000, 270_000, 13.5, 1024, 40, 0.3, 0.01, 10, 1, 0);
+    List<ReportData.CeilingRow> ceilings = List.of(new ReportData.CeilingRow(8, 65536, 3e6, 3e4, 22.0, 0.7, 0.01),
+        new ReportData.CeilingRow(4, 4096, 150_000, 1_500, 28.0, 0.4, 0.01),
+        new ReportData.CeilingRow(8, 4096, 160_000, 3_200, 25.0, 0.35, 0.01));
     List<ReportData.CeilingFraction> f = ReportData.ceilingFractions(List.of(fb, scalar, content), ceilings);
     assertEquals(1, f.size(), "only the non-scalar link pass");
     assertEquals(4096, f.get(0).ceilingKib());
@@ -120,17 +121,21 @@ class ReportMainTest {
 
     String md = Files.readString(out.resolve("report.md"));
     // kernel × shape × backend: time ± error, GB/s, fraction of triad (its size), speedup ± error, B/op
-    assertTrue(md.contains("| B16 N128 W32 R4 | simd | kernel | 50.0 ± 1.0 µs | 6.07 | 6% (1 MiB) | 6.00× ± 0.13 | 0 |"),
+    assertTrue(md.contains("| B16 N128 W32 R4 | simd | kernel | 50.0 ± 1.0 µs | 6.07 | 5.79% ± 0.16% (1 MiB) | 6.00× ± 0.13 | 0 |"),
         md);
-    assertTrue(md.contains("| B16 N128 W32 R4 | scalar | kernel | 300 ± 3 µs | 1.01 | 1% (1 MiB) | 1.00× | 0 |"),
+    assertTrue(md.contains("| B16 N128 W32 R4 | scalar | kernel | 300 ± 3 µs | 1.01 | 0.96% ± 0.02% (1 MiB) | 1.00× | 0 |"),
         md);
-    assertTrue(md.contains("| B16 N128 W32 R4 | simd | kernel | 25.0 ± 0.5 µs | 12.12 | 12% (1 MiB) | 4.00× ± 0.11 | 48 |"),
+    assertTrue(md.contains("| B16 N128 W32 R4 | simd | kernel | 25.0 ± 0.5 µs | 12.12 | 11.6% ± 0.3% (1 MiB) | 4.00× ± 0.11 | 48 |"),
         md);
     // triad baseline, with and without an error
-    assertTrue(md.contains("| 1 MiB | 10.0 ± 0.2 µs | 104.86 | 0 |"), md);
+    assertTrue(md.contains("| 1 MiB | 10.0 ± 0.2 µs | 104.86 ± 2.10 | 0 |"), md);
     assertTrue(md.contains("| 4 MiB | 50.0 µs | 83.89 | 2 |"), md);
-    // compute ceiling: 4 MiB read in 100 µs, half the 4 MiB triad's GB/s
-    assertTrue(md.contains("| 4 MiB | 8 | 100 µs | 41.94 | 50% |"), md);
+    // compute ceiling: 4 MiB read in 100 µs, half the 4 MiB triad's GB/s; neither has an error
+    assertTrue(md.contains("| 4 MiB | 8 | 100 µs | 41.94 | 50.0% (error unknown) |"), md);
+    // the header: commit (none in this sidecar), JMH version, settings per group
+    assertTrue(md.contains("| commit | unknown (not recorded) |"), md);
+    assertTrue(md.contains("| JMH | 1.37 |"), md);
+    assertTrue(md.contains("## Settings"), md);
     // machine header from the sidecar, with the unavailable backend's reason
     assertTrue(md.contains("| CPU | Test CPU 9000 (fixture) |"), md);
     assertTrue(md.contains("| vector species | preferred float species: 512 bits, 16 lanes |"), md);
@@ -161,10 +166,7 @@ class ReportMainTest {
       }
     }
     // headline: mean speedup of simd over scalar across the two kernels, sqrt(6 · 4)
-    assertTrue(md.contains("Geometric-mean speedup of simd over scalar: 4.9× at B16 N128 W32 R4 (2 kernels)."), md);
-    // XChart draws log error bars as log10(bar) ± log10(e): 1 + e/bar puts the top at bar + e
-    assertEquals(1.01, Charts.logError(300, 3), 1e-12);
-    assertEquals(1.0, Charts.logError(300, Double.NaN), 1e-12);
+    assertTrue(md.contains("Geometric-mean speedup of simd over scalar: 4.90× ± 0.09 at B16 N128 W32 R4 (2 kernels)."), md);
     // 1 KiB or more per call is flagged and explained
     assertEquals("48", Format.kernelAllocation(48));
     assertEquals("2048 †", Format.kernelAllocation(2048));
@@ -200,12 +202,55 @@ class ReportMainTest {
     Path out = tmp.resolve("holes");
     ReportMain.render(json, Optional.empty(), out);
     String md = Files.readString(out.resolve("report.md"));
-    assertTrue(md.contains("| B16 N128 W32 R4 | simd | kernel | 25.0 ± 0.5 µs | 12.12 | 12% (1 MiB) | – | 48 |"), md);
+    assertTrue(md.contains("| B16 N128 W32 R4 | simd | kernel | 25.0 ± 0.5 µs | 12.12 | 11.6% ± 0.3% (1 MiB) | – | 48 |"), md);
     // the sidecar planned 7 cases; 6 came back
     assertTrue(md.contains("1 of 7 planned cases have no result"), md);
     for (String chart : List.of("time-read.png", "speedup-16x128x32x4.png", "bandwidth-16x128x32x4.png")) {
       assertValidPng(out.resolve(chart));
     }
+  }
+
+  @Test
+  void saysWhichGroupsWarmedUpLongerAndExplainsTheDaggerOnce() throws IOException {
+    // content addressing with the long warmup; every kernel allocating 2 KiB per call
+    Path json = fixture(true);
+    ObjectMapper mapper = new ObjectMapper();
+    ArrayNode all = (ArrayNode) mapper.readTree(json.toFile());
+    for (var n : all) {
+      ObjectNode o = (ObjectNode) n;
+      if (o.path("params").path("kernel").asText().equals("contentWeights")) {
+        o.put("warmupIterations", 5);
+        o.put("warmupTime", "1000 ms");
+      }
+      if (o.path("params").has("kernel")) {
+        ((ObjectNode) o.path("secondaryMetrics").path("gc.alloc.rate.norm")).put("score", 2048.0);
+      }
+    }
+    mapper.writeValue(json.toFile(), all);
+    Path out = tmp.resolve("warmups");
+    ReportMain.render(json, Optional.empty(), out);
+    String md = Files.readString(out.resolve("report.md"));
+    assertTrue(md.contains("| 1 fork, warmup 5 × 1000 ms, measurement 5 × 300 ms | 2 | KernelBenchmark: contentWeights |"),
+        md);
+    assertTrue(md.contains("Longer warmups: KernelBenchmark: contentWeights (5 × 1000 ms)"), md);
+    // both kernel tables flag their rows; the note is written out once, then pointed at
+    assertEquals(1, md.split("† 1 KiB or more allocated per call\\. JMH", -1).length - 1, md);
+    assertEquals(1, md.split("see the † note under the first table", -1).length - 1, md);
+  }
+
+  @Test
+  void ceilingNotesSayWhichRowsTheErrorsCannotOrder() {
+    List<ReportData.CeilingRow> rows = List.of(
+        new ReportData.CeilingRow(0, 65536, 3.08e6, 0.63e6, 21.8, 0.93, 0.2),
+        new ReportData.CeilingRow(4, 65536, 2.51e6, 1.03e6, 26.8, 1.15, 0.48),
+        new ReportData.CeilingRow(8, 65536, 2.56e6, 0.14e6, 26.2, 1.12, 0.12),
+        new ReportData.CeilingRow(4, 4096, 73_100, 1_900, 57.4, 0.67, 0.09),
+        new ReportData.CeilingRow(8, 4096, 146_000, 3_000, 28.7, 0.34, 0.05));
+    String notes = ReportMain.ceilingNotes(rows);
+    assertTrue(notes.contains("The k = 0 row is a plain read"), notes);
+    assertTrue(notes.contains("At 64 MiB, k = 4 (2.51 ± 1.03 ms) and k = 8 (2.56 ± 0.14 ms) are not told apart"),
+        notes);
+    assertTrue(!notes.contains("At 4 MiB"), "at 4 MiB k = 8 takes twice k = 4's time, as it should: " + notes);
   }
 
   private static void assertValidPng(Path file) throws IOException {
