@@ -4,27 +4,19 @@ import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalDouble;
-import java.util.stream.DoubleStream;
 import org.dnckernels.bench.BenchShapes;
 import org.dnckernels.bench.report.ReportData.KernelRow;
 import org.dnckernels.bench.report.ReportData.ThreadRow;
 import org.dnckernels.bench.report.ReportData.TriadRow;
-import org.knowm.xchart.AnnotationLine;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.BitmapEncoder.BitmapFormat;
-import org.knowm.xchart.CategoryChart;
-import org.knowm.xchart.CategoryChartBuilder;
-import org.knowm.xchart.CategorySeries;
-import org.knowm.xchart.style.Styler.LegendPosition;
 
 /**
- * The report's charts, drawn with XChart and written as PNG files. Bar charts of time are on a log axis (a kernel
- * spans three orders of magnitude across shapes); their error bars are JMH's score error (see {@link #logError}).
+ * The report's charts as PNG files ({@link Plot}). Values that span orders of magnitude (time per call across
+ * shapes, speedups, achieved bandwidth across kernels) are points on a log axis; values compared by length (the
+ * triad by working set, the step by threads) are bars on a linear axis from zero. Whiskers everywhere are value ±
+ * JMH's score error (for ratios, the propagated error), cut at the axis ends.
  */
 final class Charts {
   static final int WIDTH = 1000;
@@ -44,30 +36,33 @@ final class Charts {
     this.dir = dir;
   }
 
-  /** Time per call of one kernel: shapes on x, one bar per backend (and per backend with transfers). */
+  /** Time per call of one kernel: shapes on x, one point per backend (and per backend with transfers). */
   String kernelTimes(ReportData data, String kernel) throws IOException {
     List<KernelRow> rows = data.rows(kernel);
     List<String> shapes = rows.stream().map(KernelRow::shape).distinct().sorted(ReportData.shapeOrder()).toList();
-    CategoryChart chart = chart(kernel + ": time per call (error bars: JMH 99.9% score error)",
-        "shape", "µs per call (log scale)");
-    logAxis(chart, rows.stream().mapToDouble(r -> r.nanos() / logError(r.nanos(), r.errorNanos()) / 1e3).min(),
-        rows.stream().mapToDouble(r -> (r.nanos() + finiteOrZero(r.errorNanos())) / 1e3).max());
+    Plot plot = new Plot(kernel + ": time per call (whiskers: ± JMH 99.9% score error)", "shape",
+        "µs per call (log scale)", Plot.Style.POINTS_LOG);
     for (String variant : List.of(ReportData.KERNEL_ONLY, ReportData.TRANSFER)) {
       for (String backend : data.backends()) {
-        List<Double> y = new ArrayList<>(), e = new ArrayList<>();
-        boolean any = false;
-        for (String shape : shapes) {
-          Optional<KernelRow> r = data.row(kernel, shape, backend, variant);
-          y.add(r.map(k -> k.nanos() / 1e3).orElse(null));
-          e.add(r.map(k -> logError(k.nanos(), k.errorNanos())).orElse(null));
-          any |= r.isPresent();
+        if (shapes.stream().noneMatch(s -> data.row(kernel, s, backend, variant).isPresent())) {
+          continue;
         }
-        if (any) {
-          add(chart, seriesName(backend, variant), labels(shapes), y, e);
+        String name = seriesName(backend, variant);
+        plot.series(name, color(name), Plot.Marker.CIRCLE);
+      }
+    }
+    for (String shape : shapes) {
+      for (String variant : List.of(ReportData.KERNEL_ONLY, ReportData.TRANSFER)) {
+        for (String backend : data.backends()) {
+          Optional<KernelRow> r = data.row(kernel, shape, backend, variant);
+          String label = BenchShapes.label(shape);
+          if (r.isPresent()) {
+            plot.add(label, seriesName(backend, variant), r.get().nanos() / 1e3, r.get().errorNanos() / 1e3);
+          }
         }
       }
     }
-    return save(chart, "time-" + kernel);
+    return save(plot, "time-" + kernel);
   }
 
   /** Speedup over scalar of every kernel at one shape (kernel-only results; 1 = as fast as scalar). */
@@ -78,34 +73,23 @@ final class Charts {
     if (kernels.isEmpty()) {
       return Optional.empty();
     }
-    CategoryChart chart = chart("speedup over scalar at " + BenchShapes.label(shape) + " (line: scalar = 1)",
-        "kernel", "scalar time / backend time (log scale)");
-    chart.getStyler().setXAxisLabelRotation(40);
-    List<KernelRow> rows = kernels.stream().flatMap(k -> backends.stream().map(b -> rowSpeedup(data, k, shape, b)))
-        .flatMap(Optional::stream).toList();
     // ratios belong on a log axis: 0.5× and 2× are as far from 1
-    logAxis(chart, DoubleStream.concat(DoubleStream.of(1),
-            rows.stream().mapToDouble(r -> r.speedup() / logError(r.speedup(), r.speedupError()))).min(),
-        DoubleStream.concat(DoubleStream.of(1),
-            rows.stream().mapToDouble(r -> r.speedup() + finiteOrZero(r.speedupError()))).max());
+    Plot plot = new Plot("speedup over scalar at " + BenchShapes.label(shape) + " (dashed: scalar = 1; whiskers: "
+        + "± propagated error)", "kernel", "scalar time / backend time (log scale)", Plot.Style.POINTS_LOG);
     for (String backend : backends) {
-      List<Double> y = new ArrayList<>(), e = new ArrayList<>();
-      boolean any = false;
-      for (String kernel : kernels) {
-        Optional<KernelRow> r = rowSpeedup(data, kernel, shape, backend);
-        y.add(r.map(KernelRow::speedup).orElse(null));
-        e.add(r.map(k -> logError(k.speedup(), k.speedupError())).orElse(null));
-        any |= r.isPresent();
-      }
-      if (any) {
-        add(chart, backend, kernels, y, e);
+      plot.series(backend, color(backend), Plot.Marker.CIRCLE);
+    }
+    for (String kernel : kernels) {
+      for (String backend : backends) {
+        rowSpeedup(data, kernel, shape, backend).ifPresent(r -> plot.add(kernel, backend, r.speedup(),
+            r.speedupError()));
       }
     }
-    chart.addAnnotation(new AnnotationLine(1.0, false, false));
-    return Optional.of(save(chart, "speedup-" + shape));
+    plot.reference(1.0);
+    return Optional.of(save(plot, "speedup-" + shape));
   }
 
-  /** Achieved GB/s of every kernel at one shape, next to the triad at the same working set. */
+  /** Achieved GB/s of every kernel at one shape, next to the triad over the working set nearest each kernel's. */
   Optional<String> bandwidth(ReportData data, String shape) throws IOException {
     List<String> kernels = data.kernels().stream()
         .filter(k -> data.backends().stream().anyMatch(b -> data.row(k, shape, b, ReportData.KERNEL_ONLY).isPresent()))
@@ -113,37 +97,29 @@ final class Charts {
     if (kernels.isEmpty()) {
       return Optional.empty();
     }
-    CategoryChart chart = chart("achieved bandwidth at " + BenchShapes.label(shape)
-        + " (grey: triad over the same working set)", "kernel", "GB/s, bytes moved / time (log scale)");
-    chart.getStyler().setXAxisLabelRotation(40);
-    List<KernelRow> rows = kernels.stream().flatMap(k -> data.backends().stream()
-        .map(b -> data.row(k, shape, b, ReportData.KERNEL_ONLY)).flatMap(Optional::stream)).toList();
-    logAxis(chart, DoubleStream.concat(rows.stream().mapToDouble(KernelRow::gbps),
-            rows.stream().mapToDouble(KernelRow::triadGbps).filter(Double::isFinite)).min(),
-        DoubleStream.concat(rows.stream().mapToDouble(KernelRow::gbps),
-            rows.stream().mapToDouble(KernelRow::triadGbps).filter(Double::isFinite)).max());
+    Plot plot = new Plot("achieved bandwidth at " + BenchShapes.label(shape)
+        + " (grey: triad over the nearest working set)", "kernel", "GB/s, bytes moved / time (log scale)",
+        Plot.Style.POINTS_LOG);
     for (String backend : data.backends()) {
-      List<Double> y = new ArrayList<>();
-      boolean any = false;
-      for (String kernel : kernels) {
+      plot.series(backend, color(backend), Plot.Marker.CIRCLE);
+    }
+    boolean triads = !data.triadRows().isEmpty();
+    if (triads) {
+      plot.series("triad (nearest)", TRIAD, Plot.Marker.DIAMOND);
+    }
+    for (String kernel : kernels) {
+      Optional<KernelRow> any = Optional.empty();
+      for (String backend : data.backends()) {
         Optional<KernelRow> r = data.row(kernel, shape, backend, ReportData.KERNEL_ONLY);
-        y.add(r.map(KernelRow::gbps).orElse(null));
-        any |= r.isPresent();
+        r.ifPresent(k -> plot.add(kernel, backend, k.gbps(), k.gbps() * k.errorNanos() / k.nanos()));
+        any = any.or(() -> r);
       }
-      if (any) {
-        add(chart, backend, kernels, y, null);
+      if (triads) {
+        any.flatMap(k -> data.triadRows().stream().filter(t -> t.kib() == k.triadKib()).findFirst())
+            .ifPresent(t -> plot.add(kernel, "triad (nearest)", t.gbps(), t.gbpsError()));
       }
     }
-    if (!data.triadRows().isEmpty()) {
-      List<Double> y = new ArrayList<>();
-      for (String kernel : kernels) {
-        y.add(data.backends().stream().map(b -> data.row(kernel, shape, b, ReportData.KERNEL_ONLY))
-            .flatMap(Optional::stream).map(KernelRow::triadGbps).findFirst().orElse(null));
-      }
-      CategorySeries s = chart.addSeries("triad", kernels, y);
-      color(s, TRIAD);
-    }
-    return Optional.of(save(chart, "bandwidth-" + shape));
+    return Optional.of(save(plot, "bandwidth-" + shape));
   }
 
   /** The memory step per backend across shapes. */
@@ -154,108 +130,52 @@ final class Charts {
     return Optional.of(kernelTimes(data, "memoryStep"));
   }
 
-  /** The bandwidth baseline: triad GB/s by working-set size. */
+  /** The bandwidth baseline: triad GB/s by working-set size, bars from zero. */
   Optional<String> triad(ReportData data) throws IOException {
     List<TriadRow> rows = data.triadRows();
     if (rows.isEmpty()) {
       return Optional.empty();
     }
-    CategoryChart chart = chart("bandwidth baseline: triad a[i] = b[i] + s·c[i] on one thread", "working set",
-        "GB/s");
-    List<String> x = rows.stream().map(t -> Format.bytes(t.kib() * 1024)).toList();
-    List<Double> y = rows.stream().map(TriadRow::gbps).toList();
-    // time error carried over to GB/s (relative error is the same)
-    List<Double> e = rows.stream().map(t -> finiteOrZero(t.gbps() * t.errorNanos() / t.nanos())).toList();
-    color(add(chart, "triad", x, y, e), TRIAD);
-    return Optional.of(save(chart, "bandwidth-baseline"));
+    Plot plot = new Plot("bandwidth baseline: triad a[i] = b[i] + s·c[i] on one thread (whiskers: ± error)",
+        "working set", "GB/s", Plot.Style.BARS_LINEAR).series("triad", TRIAD, Plot.Marker.CIRCLE);
+    for (TriadRow t : rows) {
+      plot.add(Format.bytes(t.kib() * 1024), "triad", t.gbps(), t.gbpsError());
+    }
+    return Optional.of(save(plot, "bandwidth-baseline"));
   }
 
-  /** The SIMD memory step's time per step by worker threads. */
+  /** The SIMD memory step's time per step by worker threads, bars from zero. */
   Optional<String> threads(ReportData data) throws IOException {
     List<ThreadRow> rows = data.threadRows();
     if (rows.isEmpty()) {
       return Optional.empty();
     }
-    CategoryChart chart = chart("memory step by worker threads (error bars: JMH 99.9% score error)", "threads",
-        "µs per step (log scale)");
-    logAxis(chart, rows.stream().mapToDouble(r -> r.nanos() / logError(r.nanos(), r.errorNanos()) / 1e3).min(),
-        rows.stream().mapToDouble(r -> (r.nanos() + finiteOrZero(r.errorNanos())) / 1e3).max());
-    for (String key : rows.stream().map(r -> r.backend() + " " + BenchShapes.label(r.shape())).distinct().toList()) {
-      List<ThreadRow> series = rows.stream().filter(r -> (r.backend() + " " + BenchShapes.label(r.shape())).equals(key))
-          .toList();
-      CategorySeries s = add(chart, key, series.stream().map(r -> Integer.toString(r.threads())).toList(),
-          series.stream().map(r -> r.nanos() / 1e3).toList(),
-          series.stream().map(r -> logError(r.nanos(), r.errorNanos())).toList());
-      color(s, BACKEND_COLORS.getOrDefault(series.get(0).backend(), OTHER));
+    Plot plot = new Plot("memory step by worker threads (whiskers: ± JMH 99.9% score error)", "threads",
+        "µs per step", Plot.Style.BARS_LINEAR);
+    for (ThreadRow r : rows) {
+      String key = r.backend() + " " + BenchShapes.label(r.shape());
+      plot.series(key, color(r.backend()), Plot.Marker.CIRCLE);
+      plot.add(Integer.toString(r.threads()), key, r.nanos() / 1e3, r.errorNanos() / 1e3);
     }
-    return Optional.of(save(chart, "thread-scaling"));
-  }
-
-  /**
-   * A log y axis from the decade below {@code min} to the decade above {@code max}. XChart anchors bars at zero
-   * unless the axis has an explicit minimum, and a log axis has no zero.
-   */
-  private static void logAxis(CategoryChart chart, OptionalDouble min, OptionalDouble max) {
-    double lo = Math.max(min.orElse(1), 1e-9), hi = Math.max(max.orElse(10), lo * 10);
-    chart.getStyler().setYAxisLogarithmic(true);
-    chart.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(lo))));
-    chart.getStyler().setYAxisMax(Math.pow(10, Math.ceil(Math.log10(hi))));
-    chart.getStyler().setYAxisDecimalPattern("#,##0.###");
+    return Optional.of(save(plot, "thread-scaling"));
   }
 
   private static Optional<KernelRow> rowSpeedup(ReportData data, String kernel, String shape, String backend) {
     return data.row(kernel, shape, backend, ReportData.KERNEL_ONLY).filter(r -> Double.isFinite(r.speedup()));
   }
 
-  private static CategoryChart chart(String title, String xTitle, String yTitle) {
-    CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xTitle)
-        .yAxisTitle(yTitle).build();
-    chart.getStyler().setLegendPosition(LegendPosition.OutsideE);
-    chart.getStyler().setChartBackgroundColor(Color.WHITE);
-    chart.getStyler().setPlotGridVerticalLinesVisible(false);
-    chart.getStyler().setErrorBarsColor(Color.BLACK);
-    chart.getStyler().setAvailableSpaceFill(0.8);
-    return chart;
-  }
-
-  private static CategorySeries add(CategoryChart chart, String name, List<String> x, List<Double> y,
-      List<Double> errors) {
-    CategorySeries s = errors == null ? chart.addSeries(name, x, y) : chart.addSeries(name, x, y, errors);
-    color(s, BACKEND_COLORS.getOrDefault(name, OTHER));
-    return s;
-  }
-
-  private static void color(CategorySeries s, Color c) {
-    s.setFillColor(c);
-    s.setLineColor(c);
-    s.setMarkerColor(c);
+  private static Color color(String series) {
+    return BACKEND_COLORS.getOrDefault(series, OTHER);
   }
 
   private static String seriesName(String backend, String variant) {
     return variant.equals(ReportData.TRANSFER) ? backend + " + transfer" : backend;
   }
 
-  private static List<String> labels(List<String> shapes) {
-    return shapes.stream().map(BenchShapes::label).toList();
-  }
-
-  /**
-   * The error bar to hand XChart on a log axis. XChart 3.8 draws a log axis' error bar as log10(bar) ± log10(e), so
-   * {@code 1 + error/value} puts the top exactly at value + error and the bottom at value / (1 + error/value),
-   * which is value − error to first order and never reaches zero.
-   */
-  static double logError(double value, double error) {
-    return 1 + finiteOrZero(error) / value;
-  }
-
-  private static double finiteOrZero(double v) {
-    return Double.isFinite(v) ? v : 0.0;
-  }
-
-  private String save(CategoryChart chart, String name) throws IOException {
+  private String save(Plot plot, String name) throws IOException {
     String file = name.replaceAll("[^A-Za-z0-9._-]", "_") + ".png";
     Files.createDirectories(dir);
-    BitmapEncoder.saveBitmap(chart, dir.resolve(file).toString(), BitmapFormat.PNG);
+    plot.write(dir.resolve(file), WIDTH, HEIGHT);
     return file;
   }
 }
