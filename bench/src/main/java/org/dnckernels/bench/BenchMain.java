@@ -35,6 +35,9 @@ import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Runs the suite on the backends available here and writes the report folder.
@@ -42,8 +45,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <pre>
  *   java --add-modules jdk.incubator.vector -cp benchmarks.jar org.dnckernels.bench.BenchMain \
  *       [--full] [--shapes 16x128x32x4,1x1024x64x4] [--kernels contentWeights,read] [--backends scalar,simd]
- *       [--out DIR] [--dry-run]
+ *       [--out DIR] [--dry-run] [--from results.json [--machine machine.json]] [--help]
  * </pre>
+ *
+ * Every option of {@code report.sh} is parsed here, once ({@link Cli}); {@code --help} lists them.
  *
  * The kernels run at {@link BenchShapes#STANDARD} (content, erase/add and read also at
  * {@link BenchShapes#HUGE_MEMORY}), or at {@code --shapes}; the triad baseline at every size of
@@ -120,7 +125,7 @@ public final class BenchMain {
   /** What the user asked for. */
   public record Request(Profile profile, Optional<List<String>> shapes, List<String> kernels,
       Optional<List<String>> backends, boolean baseline, Optional<Path> out, boolean dryRun, List<String> jvmArgs,
-      Optional<Integer> simdThreads) {}
+      Optional<Integer> simdThreads, Optional<Path> from, Optional<Path> machine) {}
 
   /** The runs of a request on these backends, and what it leaves out and why. */
   public record Plan(List<Run> runs, List<MachineInfo.Skipped> skipped) {
@@ -142,109 +147,246 @@ public final class BenchMain {
 
   public static void main(String[] args) throws Exception {
     System.setProperty("java.awt.headless", "true");
-    if (Arrays.asList(args).contains("-h") || Arrays.asList(args).contains("--help")) {
-      System.out.println(usage());
-      return;
-    }
+    Cli cli = new Cli();
+    CommandLine commandLine = commandLine(cli);
     Request request;
     try {
-      request = parse(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println("error: " + e.getMessage());
-      System.err.println(usage());
+      commandLine.parseArgs(args);
+      if (commandLine.isUsageHelpRequested()) {
+        commandLine.usage(System.out);
+        return;
+      }
+      request = cli.request();
+    } catch (CommandLine.ParameterException | IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage() + " (see --help)");
       System.exit(2);
       return;
     }
+    Instant start = Instant.now();
+    String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss"));
+    Path out = request.out().orElseGet(() -> Path.of("report", stamp));
+    Path index;
+    if (request.from().isPresent()) {
+      index = ReportMain.render(request.from().get(), request.machine(), out);
+      System.out.println("report: " + index.toAbsolutePath());
+    } else {
+      Optional<Path> rendered = runAndRender(request, args, out);
+      if (rendered.isEmpty()) {
+        return;
+      }
+      index = rendered.get();
+    }
+    if (request.out().isEmpty()) {
+      linkLatest(out);
+    }
+    System.out.printf(Locale.ROOT, "done in %d s: %s, %s%n", Duration.between(start, Instant.now()).toSeconds(),
+        index, out.resolve("report.md"));
+  }
+
+  /** Runs the plan (or only prints it, with {@code --dry-run}) and renders the report; its index, if rendered. */
+  private static Optional<Path> runAndRender(Request request, String[] args, Path out) throws Exception {
     // the runner describes the backends as the forks will create them
     request.simdThreads().ifPresent(n -> System.setProperty(ThreadScalingBenchmark.THREADS_PROPERTY,
         Integer.toString(n)));
-    MachineInfo machine = MachineInfo.collect();
+    MachineInfo machine = MachineInfo.collect().withGit(GitInfo.describe(Path.of("")));
     Plan plan = plan(request, machine.backends());
-    Path out = request.out().orElseGet(() -> Path.of("report",
-        LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss"))));
-    printPlan(request, machine, plan, out);
     if (request.dryRun()) {
-      return;
+      printPlan(request, machine, plan, out);
+      return Optional.empty();
     }
     Files.createDirectories(out);
-    Instant start = Instant.now();
-    String started = start.atZone(ZoneId.systemDefault()).toOffsetDateTime().truncatedTo(ChronoUnit.SECONDS).toString();
-    List<String> command = new ArrayList<>(List.of("BenchMain"));
-    command.addAll(Arrays.asList(args));
-    machine.withRun(request.profile().name(), started, Double.NaN, plan.cases(), command, plan.skipped())
-        .write(out.resolve(MachineInfo.FILE_NAME));
+    // the console output of the run, JMH's included, also goes to jmh.log
+    try (Tee log = Tee.to(out.resolve("jmh.log"))) {
+      printPlan(request, machine, plan, out);
+      Instant start = Instant.now();
+      String started = start.atZone(ZoneId.systemDefault()).toOffsetDateTime().truncatedTo(ChronoUnit.SECONDS)
+          .toString();
+      List<String> command = new ArrayList<>(List.of("BenchMain"));
+      command.addAll(Arrays.asList(args));
+      machine.withRun(request.profile().name(), started, Double.NaN, plan.cases(), command, plan.skipped())
+          .write(out.resolve(MachineInfo.FILE_NAME));
 
-    Path results = out.resolve(ReportMain.RESULTS_FILE);
-    run(plan, request, out);
-    mergeResults(plan, out, results);
-    double seconds = Duration.between(start, Instant.now()).toMillis() / 1000.0;
-    machine.withRun(request.profile().name(), started, seconds, plan.cases(), command, plan.skipped())
-        .write(out.resolve(MachineInfo.FILE_NAME));
-    Path index = ReportMain.render(results, Optional.of(out.resolve(MachineInfo.FILE_NAME)), out);
-    System.out.printf(Locale.ROOT, "%n%d cases in %.0f s%nreport: %s%n", plan.cases(), seconds,
-        index.toAbsolutePath());
+      Path results = out.resolve(ReportMain.RESULTS_FILE);
+      run(plan, request, out);
+      mergeResults(plan, out, results);
+      double seconds = Duration.between(start, Instant.now()).toMillis() / 1000.0;
+      machine.withRun(request.profile().name(), started, seconds, plan.cases(), command, plan.skipped())
+          .write(out.resolve(MachineInfo.FILE_NAME));
+      Path index = ReportMain.render(results, Optional.of(out.resolve(MachineInfo.FILE_NAME)), out);
+      System.out.printf(Locale.ROOT, "%n%d cases in %.0f s%nreport: %s%n", plan.cases(), seconds,
+          index.toAbsolutePath());
+      return Optional.of(index);
+    }
   }
 
-  static String usage() {
-    return """
-        usage: BenchMain [--quick | --full] [--shapes BxNxWxR,...] [--kernels k1,k2,...] [--backends b1,b2]
-                         [--no-baseline] [--out DIR] [--dry-run] [--jvm-args "ARGS"]
-                         [--forks N] [--warmups N] [--warmup-ms MS] [--iterations N] [--iteration-ms MS]
-                         [--simd-threads N]
-          --quick         1 fork, 3 warmup iterations of 500 ms, 5 measurement iterations of 200 ms
-                          (default; ~9 min on 2 cores)
-          --full          2 forks, 5 warmup + 10 measurement iterations of 1 s (~75 min on 2 cores)
-          --shapes        shapes for every selected kernel (default: 16x16x16x4,16x128x32x4,1x1024x64x4,
-                          16x1024x64x4, and 1x16384x64x4 for contentWeights, eraseAndAdd, read)
-          --kernels       a subset of: %s
-          --backends      a subset of the backends found (default: all available ones)
-          --no-baseline   skip the triad bandwidth and compute-ceiling baselines
-          --jvm-args      extra arguments for the benchmark JVMs
-          --simd-threads  worker threads of the simd backend (default: its own, one per available processor);
-                          the thread-scaling benchmark always measures 1 and 2
-        """.formatted(String.join(",", Workload.KERNELS));
+  /** {@code report/latest} points at the report just written under {@code report/}. */
+  private static void linkLatest(Path out) {
+    Path latest = out.toAbsolutePath().getParent().resolve("latest");
+    try {
+      Files.deleteIfExists(latest);
+      Files.createSymbolicLink(latest, out.getFileName());
+    } catch (IOException | UnsupportedOperationException e) {
+      System.err.println("note: could not point " + latest + " at " + out.getFileName() + ": " + e);
+    }
   }
 
-  static Request parse(String[] args) {
-    Profile profile = Profile.QUICK;
-    Optional<List<String>> shapes = Optional.empty();
-    List<String> kernels = Workload.KERNELS;
-    Optional<List<String>> backends = Optional.empty();
-    boolean baseline = true, dryRun = false;
-    Optional<Path> out = Optional.empty();
-    List<String> jvmArgs = List.of();
-    Integer forks = null, warmups = null, warmupMillis = null, iterations = null, millis = null;
-    Optional<Integer> simdThreads = Optional.empty();
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      switch (a) {
-        case "--quick" -> profile = Profile.QUICK;
-        case "--full" -> profile = Profile.FULL;
-        case "--shapes" -> shapes = Optional.of(BenchShapes.parseList(value(args, ++i, a)));
-        case "--kernels" -> kernels = kernels(value(args, ++i, a));
-        case "--backends" -> backends = Optional.of(list(value(args, ++i, a)));
-        case "--no-baseline" -> baseline = false;
-        case "--out" -> out = Optional.of(Path.of(value(args, ++i, a)));
-        case "--dry-run" -> dryRun = true;
-        case "--jvm-args" -> jvmArgs = List.of(value(args, ++i, a).trim().split("\\s+"));
-        case "--forks" -> forks = positive(a, value(args, ++i, a));
-        case "--warmups" -> warmups = positive(a, value(args, ++i, a));
-        case "--iterations" -> iterations = positive(a, value(args, ++i, a));
-        case "--warmup-ms" -> warmupMillis = positive(a, value(args, ++i, a));
-        case "--iteration-ms" -> millis = positive(a, value(args, ++i, a));
-        case "--simd-threads" -> simdThreads = Optional.of(positive(a, value(args, ++i, a)));
-        default -> throw new IllegalArgumentException("unknown argument: " + a);
+  /**
+   * Every option, parsed once here (report.sh passes its arguments through). Profile values left unset keep
+   * those of {@code --quick} or {@code --full}.
+   */
+  @Command(name = "report.sh", sortOptions = false, usageHelpWidth = 118,
+      description = {"Runs the dnc-kernels JMH suite on the backends available here and writes a report folder "
+          + "(report.md, index.html, charts, results.json, machine.json, jmh.log), or renders one from an existing "
+          + "JMH JSON with --from. See docs/benchmarks.md."},
+      footer = {"", "Without report.sh (which builds the jar and finds a JDK >= 21):",
+          "  java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar \\",
+          "      org.dnckernels.bench.BenchMain [OPTIONS]"})
+  static final class Cli {
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this and exit")
+    boolean help;
+
+    @Option(names = "--quick", description = "1 fork, 3 warmup iterations of 500 ms, 5 measurement iterations of "
+        + "200 ms (the default; ~9 min on 2 cores)")
+    boolean quick;
+
+    @Option(names = "--full", description = "2 forks, 5 warmup + 10 measurement iterations of 1 s (~75 min on 2 "
+        + "cores)")
+    boolean full;
+
+    @Option(names = "--shapes", paramLabel = "BxNxWxR,...", description = "shapes for every selected kernel "
+        + "(default: 16x16x16x4,16x128x32x4,1x1024x64x4,16x1024x64x4, and 1x16384x64x4 for contentWeights, "
+        + "eraseAndAdd, read)")
+    String shapes;
+
+    @Option(names = "--kernels", paramLabel = "k1,k2,...", description = "a subset of the kernels (default: all; "
+        + "listed at the end)")
+    String kernels;
+
+    @Option(names = "--backends", paramLabel = "b1,b2", description = "a subset of the backends found (default: "
+        + "every available one)")
+    String backends;
+
+    @Option(names = "--no-baseline", description = "skip the triad bandwidth and compute-ceiling baselines")
+    boolean noBaseline;
+
+    @Option(names = "--forks", paramLabel = "N", description = "JMH forks per case")
+    Integer forks;
+
+    @Option(names = "--warmups", paramLabel = "N", description = "warmup iterations (the memory step and content "
+        + "addressing get at least 5 of 1 s)")
+    Integer warmups;
+
+    @Option(names = "--warmup-ms", paramLabel = "MS", description = "length of a warmup iteration")
+    Integer warmupMillis;
+
+    @Option(names = "--iterations", paramLabel = "N", description = "measurement iterations per fork")
+    Integer iterations;
+
+    @Option(names = "--iteration-ms", paramLabel = "MS", description = "length of a measurement iteration")
+    Integer iterationMillis;
+
+    @Option(names = "--simd-threads", paramLabel = "N", description = "worker threads of the simd backend "
+        + "(default: its own, one per available processor); the thread-scaling benchmark always measures 1 and 2")
+    Integer simdThreads;
+
+    @Option(names = "--jvm-args", paramLabel = "\"ARGS\"", description = "extra arguments for the benchmark "
+        + "JVMs, in one string")
+    String jvmArgs;
+
+    @Option(names = "--dry-run", description = "print the plan (cases, estimated time) and stop")
+    boolean dryRun;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "report folder (default: report/<timestamp>; "
+        + "report/latest then points at it)")
+    Path out;
+
+    @Option(names = "--from", paramLabel = "FILE", description = "render a report from this JMH JSON result file "
+        + "instead of running; takes no run options")
+    Path from;
+
+    @Option(names = "--machine", paramLabel = "FILE", description = "with --from: the machine sidecar (default: "
+        + "machine.json or <name>.machine.json next to the JSON, else the machine is marked unknown)")
+    Path machine;
+
+    @Option(names = "--no-build", description = "report.sh only: use the existing bench/target/benchmarks.jar "
+        + "instead of building it (ignored here)")
+    boolean noBuild;
+
+    Request request() {
+      if (quick && full) {
+        throw new IllegalArgumentException("--quick and --full exclude each other");
+      }
+      if (machine != null && from == null) {
+        throw new IllegalArgumentException("--machine goes with --from");
+      }
+      if (from != null) {
+        List<String> runOptions = new ArrayList<>();
+        addIf(runOptions, full, "--full");
+        addIf(runOptions, shapes != null, "--shapes");
+        addIf(runOptions, kernels != null, "--kernels");
+        addIf(runOptions, backends != null, "--backends");
+        addIf(runOptions, noBaseline, "--no-baseline");
+        addIf(runOptions, forks != null || warmups != null || warmupMillis != null || iterations != null
+            || iterationMillis != null, "--forks/--warmups/--warmup-ms/--iterations/--iteration-ms");
+        addIf(runOptions, simdThreads != null, "--simd-threads");
+        addIf(runOptions, jvmArgs != null, "--jvm-args");
+        addIf(runOptions, dryRun, "--dry-run");
+        if (!runOptions.isEmpty()) {
+          throw new IllegalArgumentException("--from renders an existing file; these options need a run: "
+              + String.join(" ", runOptions));
+        }
+      }
+      Profile profile = full ? Profile.FULL : Profile.QUICK;
+      if (forks != null || warmups != null || warmupMillis != null || iterations != null
+          || iterationMillis != null) {
+        profile = new Profile(profile.name() + "+custom",
+            forks != null ? positive("--forks", forks) : profile.forks(),
+            warmups != null ? positive("--warmups", warmups) : profile.warmups(),
+            warmupMillis != null ? positive("--warmup-ms", warmupMillis) : profile.warmupMillis(),
+            iterations != null ? positive("--iterations", iterations) : profile.iterations(),
+            iterationMillis != null ? positive("--iteration-ms", iterationMillis) : profile.iterationMillis());
+      }
+      List<String> extraArgs = jvmArgs == null ? List.of()
+          : Arrays.stream(jvmArgs.trim().split("\\s+")).filter(s -> !s.isBlank()).toList();
+      return new Request(profile,
+          Optional.ofNullable(shapes).map(BenchShapes::parseList),
+          kernels == null ? Workload.KERNELS : kernels(kernels),
+          Optional.ofNullable(backends).map(BenchMain::list),
+          !noBaseline, Optional.ofNullable(out), dryRun, extraArgs,
+          Optional.ofNullable(simdThreads).map(n -> positive("--simd-threads", n)),
+          Optional.ofNullable(from), Optional.ofNullable(machine));
+    }
+
+    private static void addIf(List<String> list, boolean condition, String name) {
+      if (condition) {
+        list.add(name);
       }
     }
-    if (forks != null || warmups != null || warmupMillis != null || iterations != null || millis != null) {
-      profile = new Profile(profile.name() + "+custom", forks != null ? forks : profile.forks(),
-          warmups != null ? warmups : profile.warmups(),
-          warmupMillis != null ? warmupMillis : profile.warmupMillis(),
-          iterations != null ? iterations : profile.iterations(),
-          millis != null ? millis : profile.iterationMillis());
+  }
+
+  /** The parser of {@code cli}, with the kernels listed at the end of {@code --help}. */
+  private static CommandLine commandLine(Cli cli) {
+    CommandLine c = new CommandLine(cli);
+    List<String> footer = new ArrayList<>(List.of("", "Kernels: " + String.join(",", Workload.KERNELS)));
+    footer.addAll(Arrays.asList(c.getCommandSpec().usageMessage().footer()));
+    c.getCommandSpec().usageMessage().footer(footer.toArray(String[]::new));
+    return c;
+  }
+
+  /** Every option and what it does, as {@code --help} prints it. */
+  static String usage() {
+    return commandLine(new Cli()).getUsageMessage(CommandLine.Help.Ansi.OFF);
+  }
+
+  /** Parses the command line; {@link IllegalArgumentException} for anything wrong with it. */
+  static Request parse(String[] args) {
+    Cli cli = new Cli();
+    try {
+      commandLine(cli).parseArgs(args);
+    } catch (CommandLine.ParameterException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
     }
-    return new Request(profile, shapes, kernels, backends, baseline, out, dryRun,
-        jvmArgs.stream().filter(s -> !s.isBlank()).toList(), simdThreads);
+    return cli.request();
   }
 
   private static List<String> kernels(String text) {
@@ -267,23 +409,11 @@ public final class BenchMain {
     return out;
   }
 
-  private static int positive(String name, String text) {
-    try {
-      int v = Integer.parseInt(text.trim());
-      if (v >= 1) {
-        return v;
-      }
-    } catch (NumberFormatException e) {
-      // fall through
+  private static int positive(String name, int v) {
+    if (v < 1) {
+      throw new IllegalArgumentException(name + ": expected a positive integer but was " + v);
     }
-    throw new IllegalArgumentException(name + ": expected a positive integer but was '" + text + "'");
-  }
-
-  private static String value(String[] args, int i, String name) {
-    if (i >= args.length) {
-      throw new IllegalArgumentException(name + " needs a value");
-    }
-    return args[i];
+    return v;
   }
 
   /** The runs for {@code request} given the backends found here. */
@@ -428,7 +558,7 @@ public final class BenchMain {
           .shouldFailOnError(false)
           // the forks get exactly these arguments, not the runner's own
           .jvmArgs(forkArgs(request))
-          .jvmArgsAppend("--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED")
+          .jvmArgsAppend(appendedForkArgs())
           .resultFormat(ResultFormatType.JSON)
           .result(partFile(out, i).toString());
       for (Map.Entry<String, List<String>> e : r.params().entrySet()) {
@@ -437,6 +567,20 @@ public final class BenchMain {
       System.out.printf(Locale.ROOT, "%n=== %s (%d cases) ===%n", r.label(), r.cases());
       new Runner(o.build()).run();
     }
+  }
+
+  /**
+   * What every fork needs after the user's arguments: the Vector API, native access for CUDA, and on JDK 23+ leave
+   * to use sun.misc.Unsafe's memory access (JEP 471), which JMH 1.37 calls; without it JDK 24+ prints four warning
+   * lines per fork. The forks run this JVM, so its version decides.
+   */
+  static String[] appendedForkArgs() {
+    List<String> args = new ArrayList<>(List.of("--add-modules=jdk.incubator.vector",
+        "--enable-native-access=ALL-UNNAMED"));
+    if (Runtime.version().feature() >= 23) {
+      args.add("--sun-misc-unsafe-memory-access=allow");
+    }
+    return args.toArray(String[]::new);
   }
 
   private static String[] forkArgs(Request request) {

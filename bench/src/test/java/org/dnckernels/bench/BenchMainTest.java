@@ -82,4 +82,42 @@ class BenchMainTest {
     assertEquals(BenchMain.Profile.FULL, BenchMain.parse(new String[] {"--full"}).profile());
     assertEquals(BenchMain.Profile.QUICK, BenchMain.parse(new String[0]).profile());
   }
+
+  @Test
+  void oneParserForRunningAndRendering() {
+    BenchMain.Request r = BenchMain.parse(new String[] {"--from", "results.json", "--machine", "m.json", "--out", "o",
+        "--no-build"});
+    assertEquals(java.util.Optional.of(java.nio.file.Path.of("results.json")), r.from());
+    assertEquals(java.util.Optional.of(java.nio.file.Path.of("m.json")), r.machine());
+    assertEquals(java.util.Optional.of(java.nio.file.Path.of("o")), r.out());
+    // options that need a run make no sense with --from; --machine only goes with --from
+    assertThrows(IllegalArgumentException.class, () -> BenchMain.parse(new String[] {"--from", "r.json", "--full"}));
+    assertThrows(IllegalArgumentException.class, () -> BenchMain.parse(new String[] {"--machine", "m.json"}));
+    assertThrows(IllegalArgumentException.class, () -> BenchMain.parse(new String[] {"--quick", "--full"}));
+    assertThrows(IllegalArgumentException.class, () -> BenchMain.parse(new String[] {"--bogus"}));
+    BenchMain.Request custom = BenchMain.parse(new String[] {"--full", "--iterations", "3", "--jvm-args", " -Xmx2g  -Da=b ",
+        "--simd-threads", "1", "--dry-run"});
+    assertEquals(3, custom.profile().iterations());
+    assertEquals(BenchMain.Profile.FULL.forks(), custom.profile().forks());
+    assertEquals(List.of("-Xmx2g", "-Da=b"), custom.jvmArgs());
+    assertTrue(custom.dryRun());
+  }
+
+  @Test
+  void helpListsEveryOption() {
+    String usage = BenchMain.usage();
+    for (String option : List.of("--help", "--quick", "--full", "--shapes", "--kernels", "--backends", "--no-baseline",
+        "--forks", "--warmups", "--warmup-ms", "--iterations", "--iteration-ms", "--simd-threads", "--jvm-args",
+        "--dry-run", "--out", "--from", "--machine", "--no-build")) {
+      assertTrue(usage.contains(option), option + " is missing from --help:\n" + usage);
+    }
+    assertTrue(usage.contains("memoryStepBackward"), "the kernels are listed");
+  }
+
+  @Test
+  void forksAllowJmhsUnsafeUseWhereTheFlagExists() {
+    List<String> args = List.of(BenchMain.appendedForkArgs());
+    assertTrue(args.contains("--add-modules=jdk.incubator.vector"));
+    assertEquals(Runtime.version().feature() >= 23, args.contains("--sun-misc-unsafe-memory-access=allow"), args.toString());
+  }
 }
