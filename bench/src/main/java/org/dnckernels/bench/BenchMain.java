@@ -179,7 +179,7 @@ public final class BenchMain {
     if (request.out().isEmpty()) {
       linkLatest(out);
     }
-    System.out.printf(Locale.ROOT, "done in %d s: %s, %s%n", Duration.between(start, Instant.now()).toSeconds(),
+    System.out.printf(Locale.ROOT, "done in %.0f s: %s, %s%n", Duration.between(start, Instant.now()).toMillis() / 1e3,
         index, out.resolve("report.md"));
   }
 
