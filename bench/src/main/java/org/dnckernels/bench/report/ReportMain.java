@@ -97,8 +97,9 @@ public final class ReportMain {
         + ", commit " + commit(m) + ". Time is the average per call (JMH `avgt`); ± is JMH's score error, the "
         + "half-width of the 99.9% confidence interval. Every ratio (speedups, fractions of the triad or of a "
         + "ceiling) carries the error propagated from both scores (relative errors in quadrature); a ratio whose "
-        + "error is more than half its value is printed as *not settled*. Bytes moved per call come from one model "
-        + "(`Workload`), shown per kernel below; see `docs/benchmarks.md` for how to read this report.");
+        + "error is more than half its value is printed as \"not settled (…)\" instead of a bare figure. Bytes "
+        + "moved per call come from one model (`Workload`), shown per kernel below; see `docs/benchmarks.md` for how "
+        + "to read this report.");
 
     doc.heading(2, "Machine");
     Document.TableBuilder mt = new Document.TableBuilder().text("").text("");
