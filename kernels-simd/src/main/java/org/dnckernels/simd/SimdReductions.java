@@ -53,6 +53,21 @@ final class SimdReductions {
       v = SWAP_1 == null ? v : v.add(v.rearrange(SWAP_1));
       total += v.lane(0);
     }
+    // one-vector tail: rows of a few vectors (small memories) stay in lanes
+    int bound = FLOAT.loopBound(n);
+    if (i < bound) {
+      FloatVector v = FloatVector.fromArray(FLOAT, a, off + i);
+      for (i += LANES; i < bound; i += LANES) {
+        v = v.add(FloatVector.fromArray(FLOAT, a, off + i));
+      }
+      v = v.add(v.rearrange(SWAP_HALVES));
+      v = v.add(v.rearrange(SWAP_QUARTERS));
+      v = SWAP_8 == null ? v : v.add(v.rearrange(SWAP_8));
+      v = SWAP_4 == null ? v : v.add(v.rearrange(SWAP_4));
+      v = SWAP_2 == null ? v : v.add(v.rearrange(SWAP_2));
+      v = SWAP_1 == null ? v : v.add(v.rearrange(SWAP_1));
+      total += v.lane(0);
+    }
     // scalar tail
     for (; i < n; i++) {
       total += a[off + i];
