@@ -361,8 +361,8 @@ final class SimdContentAddressing implements KernelMath.ContentAddressing {
 
   /**
    * z[i] = β · dot[i] / (‖k‖ ‖M[i]‖ + ε) in double, in place over one output row, clamped to the float range so
-   * that the softmax never sees ∞ − ∞. Written in double lanes: C2 left the plain loop scalar (23 ns per row
-   * of 16 at 16x16x16x4, docs/simd.md), and the lanes' IEEE operations give the plain loop's bits.
+   * that the softmax never sees ∞ − ∞. Written in double lanes: C2 left the plain loop scalar (about 23 ns per
+   * row of 16 slots, timed alone on this project's machine), and the lanes' IEEE operations give its bits.
    */
   private static void sharpen(float[] o, int off, int n, double[] norms, int rowNorms, double keyNorm, double beta) {
     int i = 0;
