@@ -28,19 +28,22 @@ import org.dnckernels.Tensor;
  * Content addressing: cosine similarity of every key with every memory row, times the key strength, softmax over
  * the slots (see {@link DncKernels#contentWeights}).
  *
- * <p>Three passes per batch entry. (1) One pass over the memory rows for all H keys: rows go in groups of four
- * whose float-lane accumulators are independent (they hide FMA latency). Over a group, keys go four at a time:
- * sixteen accumulators, and the four keys' lane sums (SUM_OF_4 below) overlap; one key at a time, each key's
- * sums waited on the previous key's (docs/simd.md). Keys left over go one at a time; the first key
- * loop also sums the squares; the group's rows stay in L1 for the keys after the first. The raw dots go to the
- * output rows, the squared row norms (double) to scratch, and their square roots are taken afterwards in one
- * loop that C2 vectorises. A last group of fewer than four rows repeats its last row, so every row gets the same
- * operations and equal rows get equal bits. (2) Per key, the cosine and β in double over the output row; where
- * ‖k‖ ‖M[i]‖ could overflow float (magnitudes near 1e19 and above) the key's logits are recomputed in double
- * instead, so every finite input gives finite weights. (3) Per key, the softmax in place: max, exp
- * ({@link SimdMath}), a sum in float
- * blocks added in double, scale. Every lane sum has {@link SimdLanes#sumLanes}' fixed order, so a result does
- * not depend on whether C2 compiled the kernel.
+ * <p>Three passes, each over a chunk of batch entries whose output rows fit in L1 ({@link #CHUNK_FLOATS}), every
+ * row of the chunk through a pass before the next pass: a short row's pass is a chain of dependent lane sums,
+ * and independent rows side by side overlap their chains (row after row, the content weights at 16×16×16×4 took
+ * 1.9× as long; docs/simd.md). Rows only change order, so every row keeps its bits. (1) Per entry, one pass over
+ * the memory rows for all H keys: rows go in groups of four whose float-lane accumulators are independent (they
+ * hide FMA latency). Over a group, keys go four at a time: sixteen accumulators, and the four keys' lane sums
+ * (SUM_OF_4 below) overlap; one key at a time, each key's sums waited on the previous key's (docs/simd.md). Keys
+ * left over go one at a time; the first key loop also sums the squares; the group's rows stay in L1 for the keys
+ * after the first. The raw dots go to the output rows, the squared row norms (double) to scratch, and their
+ * square roots are taken afterwards in one loop that C2 vectorises. A last group of fewer than four rows repeats
+ * its last row, so every row gets the same operations and equal rows get equal bits. (2) Per row, the cosine and
+ * β in double; where ‖k‖ ‖M[i]‖ could overflow float (magnitudes near 1e19 and above) the key's logits are
+ * recomputed in double instead, so every finite input gives finite weights. (3) The softmax in place: max, exp
+ * ({@link SimdMath}), a sum in float blocks added in double, scale, each over every row of the chunk before the
+ * next. Every lane sum has {@link SimdLanes#sumLanes}' fixed order, so a result does not depend on whether C2
+ * compiled the kernel.
  */
 final class SimdContentAddressing implements KernelMath.ContentAddressing {
   private static final VectorSpecies<Float> SPECIES = SimdSpecies.FLOAT;
@@ -60,6 +63,11 @@ final class SimdContentAddressing implements KernelMath.ContentAddressing {
    * recomputed in double ({@link #exactLogits}), so magnitudes up to Float.MAX_VALUE give finite weights.
    */
   static final double FLOAT_SAFE = 0x1p126;
+  /**
+   * Floats of output rows (H·N per batch entry) that a chunk of entries runs through each phase together: 16 KiB,
+   * so the rows stay in L1 from the dots to the softmax.
+   */
+  static final int CHUNK_FLOATS = 4096;
   /** rows per group of the similarity pass. */
   private static final int ROWS = 4;
 
@@ -115,40 +123,52 @@ final class SimdContentAddressing implements KernelMath.ContentAddressing {
     int n = memory.dim(1), w = memory.dim(2), h = keys.dim(1);
     float[] m = array(memory), k = array(keys), beta = array(strengths), o = array(out);
     int mBase = offset(memory), kBase = offset(keys), sBase = offset(strengths), oBase = offset(out);
-    // [0, h): ‖k‖ of each key; [h, h + n): ‖M[i]‖ of each row
-    double[] norms = HostScratch.get().doubles(0, h + n);
-    for (int b = b0; b < b1; b++) {
-      int mOff = mBase + b * n * w, kOff = kBase + b * h * w, oOff = oBase + b * h * n, sOff = sBase + b * h;
-      for (int hh = 0; hh < h; hh++) {
-        norms[hh] = Math.sqrt(SimdReductions.sumOfSquares(k, kOff + hh * w, w) + EPS);
-      }
-      dots(m, mOff, n, w, k, kOff, h, norms, o, oOff);
-      double rowMax = 0;
-      for (int i = h; i < h + n; i++) {
-        rowMax = Math.max(rowMax, norms[i]);
-      }
-      for (int hh = 0; hh < h; hh++) {
-        int row = oOff + hh * n;
-        // |k·M[i]| ≤ ‖k‖ ‖M[i]‖ bounds every float partial sum: below FLOAT_SAFE none overflowed
-        if (norms[hh] * rowMax < FLOAT_SAFE) {
-          sharpen(o, row, n, norms, h, norms[hh], beta[sOff + hh]);
-        } else {
-          exactLogits(m, mOff, n, w, k, kOff + hh * w, beta[sOff + hh], o, row);
+    int chunk = Math.max(1, Math.min(b1 - b0, CHUNK_FLOATS / (h * n))), stride = h + n;
+    HostScratch scratch = HostScratch.get();
+    // per entry of the chunk: [0, h) ‖k‖ of each key, [h, h + n) ‖M[i]‖ of each row; and the largest ‖M[i]‖
+    double[] norms = scratch.doubles(0, chunk * stride);
+    double[] rowMax = scratch.doubles(1, chunk);
+    float[] perRow = scratch.floats(0, chunk * h);
+    for (int c0 = b0; c0 < b1; c0 += chunk) {
+      int c1 = Math.min(b1, c0 + chunk);
+      for (int b = c0; b < c1; b++) {
+        int at = (b - c0) * stride, kOff = kBase + b * h * w;
+        for (int hh = 0; hh < h; hh++) {
+          norms[at + hh] = Math.sqrt(SimdReductions.sumOfSquares(k, kOff + hh * w, w) + EPS);
         }
-        softmaxInPlace(o, row, n);
+        dots(m, mBase + b * n * w, n, w, k, kOff, h, norms, at, o, oBase + b * h * n);
+        double max = 0;
+        for (int i = at + h; i < at + stride; i++) {
+          max = Math.max(max, norms[i]);
+        }
+        rowMax[b - c0] = max;
       }
+      for (int b = c0; b < c1; b++) {
+        int at = (b - c0) * stride;
+        for (int hh = 0; hh < h; hh++) {
+          int row = oBase + (b * h + hh) * n;
+          // |k·M[i]| ≤ ‖k‖ ‖M[i]‖ bounds every float partial sum: below FLOAT_SAFE none overflowed
+          if (norms[at + hh] * rowMax[b - c0] < FLOAT_SAFE) {
+            sharpen(o, row, n, norms, at + h, norms[at + hh], beta[sBase + b * h + hh]);
+          } else {
+            exactLogits(m, mBase + b * n * w, n, w, k, kBase + (b * h + hh) * w, beta[sBase + b * h + hh], o, row);
+          }
+        }
+      }
+      softmaxRows(o, oBase + c0 * h * n, (c1 - c0) * h, n, perRow);
     }
   }
 
   /**
-   * The dot products k[h]·M[i] into o[h,i] and the row norms ‖M[i]‖ into norms[h + i], in one pass over the
-   * rows: groups of four rows; over a group, keys four at a time (sixteen independent accumulators: the keys'
+   * The dot products k[h]·M[i] into o[h,i] and the row norms ‖M[i]‖ into norms[normsOff + h + i], in one pass
+   * over the rows: groups of four rows; over a group, keys four at a time (sixteen independent accumulators: the keys'
    * folds overlap instead of waiting on each other), then the keys left over one at a time. The first key loop
    * also sums the rows' squares. The backward ({@link SimdContentAddressingBackward}) recomputes its cosines with
    * it, so both see the same bits.
    */
-  static void dots(
-      float[] m, int mOff, int n, int w, float[] k, int kOff, int h, double[] norms, float[] o, int oOff) {
+  static void dots(float[] m, int mOff, int n, int w, float[] k, int kOff, int h, double[] norms, int normsOff,
+      float[] o, int oOff) {
+    int rowNorms = normsOff + h;
     int bound = SPECIES.loopBound(w);
     int i = 0;
     for (; i < n; i += ROWS) {
@@ -262,7 +282,7 @@ final class SimdContentAddressing implements KernelMath.ContentAddressing {
           s3 += x3 * x3;
         }
         if (squares) {
-          store4(norms, h + i, valid, s0 + EPS, s1 + EPS, s2 + EPS, s3 + EPS);
+          store4(norms, rowNorms + i, valid, s0 + EPS, s1 + EPS, s2 + EPS, s3 + EPS);
         }
         store4(o, oa, valid, e0, e1, e2, e3);
         store4(o, oa + n, valid, f0, f1, f2, f3);
@@ -321,13 +341,13 @@ final class SimdContentAddressing implements KernelMath.ContentAddressing {
           s3 += x3 * x3;
         }
         if (squares) {
-          store4(norms, h + i, valid, s0 + EPS, s1 + EPS, s2 + EPS, s3 + EPS);
+          store4(norms, rowNorms + i, valid, s0 + EPS, s1 + EPS, s2 + EPS, s3 + EPS);
         }
         store4(o, oa, valid, e0, e1, e2, e3);
       }
     }
     // the row norms' square roots in one pass that C2 vectorises (one at a time they cost about as much as the FMAs)
-    for (int r = h; r < h + n; r++) {
+    for (int r = rowNorms; r < rowNorms + n; r++) {
       norms[r] = Math.sqrt(norms[r]);
     }
   }
@@ -405,12 +425,23 @@ final class SimdContentAddressing implements KernelMath.ContentAddressing {
   }
 
   /**
-   * Softmax of x[off, off+n) in place, max-subtracted: exp in float lanes ({@link SimdMath}, same bits on every
-   * JIT tier), summed in float blocks finished in double, then scaled by 1/sum.
+   * Softmax of each of {@code rows} rows of n at x[off, off + rows·n) in place, max-subtracted: exp in float lanes
+   * ({@link SimdMath}, same bits on every JIT tier), summed in float blocks finished in double, then scaled by
+   * 1/sum. Each step runs over every row before the next (the rows' chains overlap); {@code perRow} holds each
+   * row's max, then its 1/sum.
    */
-  private static void softmaxInPlace(float[] x, int off, int n) {
-    float max = SimdReductions.max(x, off, n);
-    SimdMath.expMinus(x, off, n, max);
-    SimdReductions.scale(x, off, n, (float) (1.0 / SimdReductions.sum(x, off, n)));
+  private static void softmaxRows(float[] x, int off, int rows, int n, float[] perRow) {
+    for (int r = 0; r < rows; r++) {
+      perRow[r] = SimdReductions.max(x, off + r * n, n);
+    }
+    for (int r = 0; r < rows; r++) {
+      SimdMath.expMinus(x, off + r * n, n, perRow[r]);
+    }
+    for (int r = 0; r < rows; r++) {
+      perRow[r] = (float) (1.0 / SimdReductions.sum(x, off + r * n, n));
+    }
+    for (int r = 0; r < rows; r++) {
+      SimdReductions.scale(x, off + r * n, n, perRow[r]);
+    }
   }
 }

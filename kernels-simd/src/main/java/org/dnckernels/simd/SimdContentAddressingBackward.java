@@ -112,7 +112,7 @@ final class SimdContentAddressingBackward implements KernelMath.ContentAddressin
       for (int hh = 0; hh < h; hh++) {
         norms[hh] = Math.sqrt(SimdReductions.sumOfSquares(k, kOff + hh * w, w) + EPS);
       }
-      SimdContentAddressing.dots(m, mOff, n, w, k, kOff, h, norms, coef, 0);
+      SimdContentAddressing.dots(m, mOff, n, w, k, kOff, h, norms, 0, coef, 0);
       double rowMax = 0, keyMax = 0;
       for (int i = h; i < h + n; i++) {
         rowMax = Math.max(rowMax, norms[i]);
