@@ -42,9 +42,9 @@ public final class Consumer {
 
     DncKernels k = DncKernels.load();                    // simd with --add-modules jdk.incubator.vector, else scalar
     MemoryShape s = new MemoryShape(16, 128, 32, 4, 1);   // B, N, W, R, write heads
-    MemoryState state = k.newState(s);
-    InterfaceValues in = k.newInterface(s);
-    Workspace ws = k.newWorkspace(s);
+    MemoryState state = k.newState(s);                   // zeroed memory, usage, link, precedence, weights
+    InterfaceValues in = k.newInterface(s);              // or k.interfaceSplit(rawInterface, in)
+    Workspace ws = k.newWorkspace(s);                    // scratch, made once
     Tensor reads = k.allocate(16, 4, 32);
     k.memoryStep(state, in, reads, ws);                  // state updated in place, read vectors in `reads`
 
