@@ -3,8 +3,8 @@
 # in kernels-cuda/.gpu-bundle/ (git-ignored, < 64 MiB):
 #
 #   jre/                   a jlink runtime of /usr/lib/jvm/temurin-25-jdk-amd64 (only the modules the tests use)
-#   lib/                   kernels-cuda and its test classes as jars, the test class path (kernels-api,
-#                          kernels-scalar, kernels-testing, jqwik, JCuda, and of JCuda's linux-x86_64 natives
+#   lib/                   dnc-kernels-cuda and its test classes as jars, the test class path (dnc-kernels-api,
+#                          dnc-kernels-scalar, dnc-kernels-testing, jqwik, JCuda, and of JCuda's linux-x86_64 natives
 #                          jar the one library the backend loads, libJCudaDriver)
 #   junit-platform-console-standalone-<v>.jar
 #   run-cuda-tests.sh      the command line: runs every test class of org.dnckernels.cuda
@@ -40,8 +40,8 @@ fi
 rm -rf "$bundle"
 mkdir -p "$bundle/lib"
 jar_tool="$jdk/bin/jar"
-"$jar_tool" --create --file "$bundle/lib/kernels-cuda.jar" -C "$here/target/classes" .
-"$jar_tool" --create --file "$bundle/lib/kernels-cuda-tests.jar" -C "$here/target/test-classes" .
+"$jar_tool" --create --file "$bundle/lib/dnc-kernels-cuda.jar" -C "$here/target/classes" .
+"$jar_tool" --create --file "$bundle/lib/dnc-kernels-cuda-tests.jar" -C "$here/target/test-classes" .
 natives=""
 IFS=":" read -r -a classpath < "$here/target/test-classpath.txt" || true  # no newline at the end
 for jar in "${classpath[@]}"; do
@@ -70,8 +70,8 @@ cp "$console_jar" "$bundle/$console"
 # jars need opentest4j and the platform jars that the bundle leaves to the console launcher)
 maven_classpath="$(cat "$here/target/test-classpath.txt")"
 found="$("$jdk/bin/jdeps" --print-module-deps --ignore-missing-deps --multi-release 25 \
-  --class-path "$maven_classpath:$bundle/$console" ${maven_classpath//:/ } "$bundle/lib/kernels-cuda.jar" \
-  "$bundle/lib/kernels-cuda-tests.jar" "$bundle/$console" 2>/dev/null | grep -E "^[a-z][a-z0-9.,]*$" | tail -n1)"
+  --class-path "$maven_classpath:$bundle/$console" ${maven_classpath//:/ } "$bundle/lib/dnc-kernels-cuda.jar" \
+  "$bundle/lib/dnc-kernels-cuda-tests.jar" "$bundle/$console" 2>/dev/null | grep -E "^[a-z][a-z0-9.,]*$" | tail -n1)"
 modules="$(printf '%s,%s' "$required_modules" "$found" | tr ',' '\n' | grep -v '^$' | sort -u | paste -sd, -)"
 "$jdk/bin/jlink" --add-modules "$modules" --strip-debug --no-man-pages --no-header-files --compress=zip-9 \
   --output "$bundle/jre"

@@ -7,18 +7,31 @@ package org.dnckernels;
  * missing library makes the backend unavailable instead of breaking the caller.
  */
 public interface BackendProvider {
-  /** The backend's name, as used by {@code -Ddnc.kernels.backend}. */
+  /**
+   * The backend's name.
+   *
+   * @return the name used by {@code -Ddnc.kernels.backend} and {@link DncKernels#load(String)}
+   */
   String name();
 
-  /** Higher is preferred by {@code auto}: CUDA 300, SIMD 200, scalar 100. */
+  /**
+   * The backend's rank for {@code auto}: CUDA 300, SIMD 200, scalar 100.
+   *
+   * @return the priority; higher is preferred
+   */
   int priority();
 
-  /** Whether the backend can run here, and if not, why. Must not throw. */
+  /**
+   * Whether the backend can run here, and if not, why. Must not throw.
+   *
+   * @return the backend's availability, with the reason and a hint when unavailable
+   */
   BackendInfo probe();
 
   /**
    * A new backend instance. Called only after {@link #probe()} said it is available.
    *
+   * @return the backend, owned by the caller (close it)
    * @throws RuntimeException if the backend fails to start (the registry reports the reason)
    */
   DncKernels create();

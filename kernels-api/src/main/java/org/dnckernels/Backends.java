@@ -84,7 +84,7 @@ final class Backends {
       }
     }
     throw new IllegalStateException("no dnc-kernels backend is available: " + list()
-        + " (is kernels-scalar on the class path?)");
+        + " (is dnc-kernels-scalar on the class path?)");
   }
 
   private static DncKernels create(Found f) {

@@ -30,27 +30,58 @@ public final class BackwardWorkspace implements AutoCloseable {
     this.backward = gradients.backward();
   }
 
+  /**
+   * The shape this workspace was made for.
+   *
+   * @return the memory shape
+   */
   public MemoryShape shape() {
     return gradients.shape();
   }
 
-  /** The gradients' tensors, in the forward workspace's order and shapes (for backends and argument checks). */
+  // the gradients' tensors, in the forward workspace's order and shapes (for backends and argument checks)
+
+  /**
+   * Scratch for ∂ℓ/∂a.
+   *
+   * @return the allocation weightings' gradient [B,Wh,N]
+   */
   public Tensor allocation() {
     return allocation;
   }
 
+  /**
+   * Scratch for ∂ℓ/∂c^w.
+   *
+   * @return the write content weightings' gradient [B,Wh,N]
+   */
   public Tensor writeContent() {
     return writeContent;
   }
 
+  /**
+   * Scratch for ∂ℓ/∂c^r.
+   *
+   * @return the read content weightings' gradient [B,R,N]
+   */
   public Tensor readContent() {
     return readContent;
   }
 
+  /**
+   * Scratch for ∂ℓ/∂f.
+   *
+   * @return the forward weightings' gradient [B,R,Wh,N]
+   */
   public Tensor forward() {
     return forward;
   }
 
+  /**
+   * Scratch for ∂ℓ/∂b.
+   *
+   * @return the backward weightings' gradient [B,R,Wh,N]
+   */
   public Tensor backward() {
     return backward;
   }

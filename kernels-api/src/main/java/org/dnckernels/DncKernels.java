@@ -58,7 +58,13 @@ public abstract class DncKernels implements AutoCloseable {
   /** The backend's backwards, one implementation per kernel family. */
   private final KernelMath.BackwardTable grad;
 
-  /** A backend computing with {@code math} and {@code backward}. */
+  /**
+   * A backend computing with {@code math} and {@code backward}.
+   *
+   * @param math     the forward kernels, one implementation per family
+   * @param backward the backward kernels, one implementation per family
+   * @throws IllegalArgumentException if either is null
+   */
   protected DncKernels(KernelMath.Table math, KernelMath.BackwardTable backward) {
     Checks.notNull("math", math);
     Checks.notNull("backward", backward);
@@ -74,6 +80,7 @@ public abstract class DncKernels implements AutoCloseable {
    * it works, else SIMD if the Vector API is usable, else scalar). Logs one INFO line naming the chosen backend
    * and one line per rejected backend with its reason.
    *
+   * @return a new backend instance, owned by the caller (close it)
    * @throws IllegalStateException if a forced backend cannot be loaded (the message gives the reason)
    */
   public static DncKernels load() {
@@ -81,23 +88,38 @@ public abstract class DncKernels implements AutoCloseable {
   }
 
   /**
-   * The named backend ({@code scalar}, {@code simd}, {@code cuda} or {@code auto}).
+   * The named backend.
    *
+   * @param backend {@code scalar}, {@code simd}, {@code cuda} or {@code auto} (case and surrounding spaces ignored)
+   * @return a new backend instance, owned by the caller (close it)
+   * @throws IllegalArgumentException if {@code backend} is null
    * @throws IllegalStateException if it is unknown or unavailable here (the message gives the reason)
    */
   public static DncKernels load(String backend) {
     return Backends.load(backend);
   }
 
-  /** Every backend found on the class path, best first, with its availability and the reason if not. */
+  /**
+   * Every backend found on the class path, best first, with its availability and the reason if not.
+   *
+   * @return the backends found, probed once per JVM
+   */
   public static List<BackendInfo> backends() {
     return Backends.list();
   }
 
-  /** The backend's name: {@code scalar}, {@code simd}, {@code cuda}. */
+  /**
+   * The backend's name.
+   *
+   * @return {@code scalar}, {@code simd} or {@code cuda}
+   */
   public abstract String name();
 
-  /** A one-line description (e.g. the vector species or the GPU). */
+  /**
+   * A one-line description (e.g. the vector species or the GPU).
+   *
+   * @return the description; {@link #name()} unless the backend says more
+   */
   public String description() {
     return name();
   }
@@ -118,7 +140,11 @@ public abstract class DncKernels implements AutoCloseable {
     }
   }
 
-  /** Whether {@link #close()} was called. */
+  /**
+   * Whether {@link #close()} was called.
+   *
+   * @return true once closed
+   */
   public final boolean isClosed() {
     return closed;
   }
@@ -135,10 +161,20 @@ public abstract class DncKernels implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------------------
   // tensors
 
-  /** A new zero-filled tensor of this backend. */
+  /**
+   * A new zero-filled tensor of this backend.
+   *
+   * @param shape dimensions, each at least 1
+   * @return the tensor, owned by the caller
+   * @throws IllegalArgumentException if a dimension is below 1 or the element count overflows an int
+   */
   public abstract Tensor allocate(int... shape);
 
-  /** Whether {@link #wrap} is supported (true for host backends). */
+  /**
+   * Whether {@link #wrap} is supported.
+   *
+   * @return true for host backends, false for device backends
+   */
   public boolean canWrap() {
     return false;
   }
@@ -146,6 +182,10 @@ public abstract class DncKernels implements AutoCloseable {
   /**
    * A tensor that is a view of {@code data} from {@code offset} (no copy): kernels read and write the array.
    *
+   * @param data   the caller's array, row-major
+   * @param offset index in {@code data} of element 0
+   * @param shape  dimensions, each at least 1
+   * @return the view
    * @throws UnsupportedOperationException on a device backend (use {@link #upload})
    * @throws IllegalArgumentException if the array is null or too short, or a dimension is below 1
    */
@@ -153,7 +193,15 @@ public abstract class DncKernels implements AutoCloseable {
     throw new UnsupportedOperationException(name() + " tensors live on the device: use upload() and copyTo()");
   }
 
-  /** A new tensor holding a copy of {@code data} from {@code offset}. */
+  /**
+   * A new tensor holding a copy of {@code data} from {@code offset}.
+   *
+   * @param data   the values, row-major
+   * @param offset index in {@code data} of element 0
+   * @param shape  dimensions, each at least 1
+   * @return a new tensor of this backend
+   * @throws IllegalArgumentException if {@code data} is null or too short, or a dimension is below 1
+   */
   public Tensor upload(float[] data, int offset, int... shape) {
     int size = Tensor.elementCount(Tensor.checkedShape(shape));
     Tensor.checkRange("data", data, offset, size);
@@ -162,10 +210,21 @@ public abstract class DncKernels implements AutoCloseable {
     return t;
   }
 
-  /** Whether {@code t} is a tensor this backend can compute on. */
+  /**
+   * Whether {@code t} is a tensor this backend can compute on.
+   *
+   * @param t a tensor, not null
+   * @return true if its storage belongs to this backend's kind
+   */
   protected abstract boolean owns(Tensor t);
 
-  /** Zero-filled state tensors for {@code shape}. */
+  /**
+   * Zero-filled state tensors for {@code shape}.
+   *
+   * @param shape the memory's sizes
+   * @return a new state (a fresh DNC's), owned by the caller
+   * @throws IllegalArgumentException if {@code shape} is null
+   */
   public MemoryState newState(MemoryShape shape) {
     Checks.notNull("shape", shape);
     int b = shape.batch(), n = shape.slots(), w = shape.wordSize(), r = shape.readHeads(), wh = shape.writeHeads();
@@ -174,7 +233,13 @@ public abstract class DncKernels implements AutoCloseable {
         allocate(b, wh, n));
   }
 
-  /** Zero-filled interface tensors for {@code shape}. */
+  /**
+   * Zero-filled interface tensors for {@code shape}.
+   *
+   * @param shape the memory's sizes
+   * @return new interface values, owned by the caller
+   * @throws IllegalArgumentException if {@code shape} is null
+   */
   public InterfaceValues newInterface(MemoryShape shape) {
     Checks.notNull("shape", shape);
     int b = shape.batch(), w = shape.wordSize(), r = shape.readHeads(), wh = shape.writeHeads();
@@ -186,13 +251,23 @@ public abstract class DncKernels implements AutoCloseable {
   /**
    * Scratch for {@link #memoryStep} at {@code shape}; make once, reuse every step. After a step it holds the
    * step's intermediate weightings, which {@link #memoryStepBackward} takes: keep one per step to differentiate.
+   *
+   * @param shape the memory's sizes
+   * @return a new workspace of this backend's tensors
+   * @throws IllegalArgumentException if {@code shape} is null
    */
   public Workspace newWorkspace(MemoryShape shape) {
     Checks.notNull("shape", shape);
     return new Workspace(this, shape);
   }
 
-  /** Scratch for {@link #memoryStepBackward} at {@code shape}; make once, reuse every step. */
+  /**
+   * Scratch for {@link #memoryStepBackward} at {@code shape}; make once, reuse every step.
+   *
+   * @param shape the memory's sizes
+   * @return a new backward workspace of this backend's tensors
+   * @throws IllegalArgumentException if {@code shape} is null
+   */
   public BackwardWorkspace newBackwardWorkspace(MemoryShape shape) {
     Checks.notNull("shape", shape);
     return new BackwardWorkspace(this, shape);
@@ -232,7 +307,13 @@ public abstract class DncKernels implements AutoCloseable {
     return true;
   }
 
-  /** Every component of {@code src} into {@code dst} ({@link #copy(Tensor, Tensor)} each; shapes equal). */
+  /**
+   * Every component of {@code src} into {@code dst} ({@link #copy(Tensor, Tensor)} each; shapes equal).
+   *
+   * @param src the state copied
+   * @param dst receives it; of src's shape, sharing no storage with it
+   * @throws IllegalArgumentException if either is null, a shape differs or storage is shared
+   */
   public final void copy(MemoryState src, MemoryState dst) {
     Checks.notNull("src", src);
     Checks.notNull("dst", dst);
@@ -244,7 +325,13 @@ public abstract class DncKernels implements AutoCloseable {
     copy(src.writeWeights(), dst.writeWeights());
   }
 
-  /** Every part of {@code src} into {@code dst} ({@link #copy(Tensor, Tensor)} each; shapes equal). */
+  /**
+   * Every part of {@code src} into {@code dst} ({@link #copy(Tensor, Tensor)} each; shapes equal).
+   *
+   * @param src the interface values copied
+   * @param dst receives them; of src's shapes, sharing no storage with them
+   * @throws IllegalArgumentException if either is null, a shape differs or storage is shared
+   */
   public final void copy(InterfaceValues src, InterfaceValues dst) {
     Checks.notNull("src", src);
     Checks.notNull("dst", dst);
@@ -260,12 +347,21 @@ public abstract class DncKernels implements AutoCloseable {
     copy(src.readModes(), dst.readModes());
   }
 
-  /** Copies every element of {@code src} to {@code dst}: same shape, both owned, not overlapping (checked). */
+  /**
+   * Copies every element of {@code src} to {@code dst}: same shape, both owned, not overlapping (checked).
+   *
+   * @param src the tensor read
+   * @param dst the tensor written
+   */
   protected abstract void copyImpl(Tensor src, Tensor dst);
 
   /**
    * Sets batch entries [b0, b1) of {@code t} (its first axis) to zero. For a backend's step backward, which
    * clears its gradient scratch and the gradients it carries from one state to the one before.
+   *
+   * @param t  a tensor of this backend
+   * @param b0 first batch entry cleared
+   * @param b1 end of the range (exclusive)
    */
   protected abstract void zero(Tensor t, int b0, int b1);
 
@@ -1016,6 +1112,11 @@ public abstract class DncKernels implements AutoCloseable {
   /**
    * The whole step on the whole batch. Default: {@link #memoryStep(MemoryState, InterfaceValues, Tensor, Workspace,
    * int, int)} over [0, B); a backend overrides this to split the batch over threads.
+   *
+   * @param state       the memory state, updated in place (checked)
+   * @param in          the step's interface values (checked)
+   * @param readVectors r [B,R,W], output (checked)
+   * @param ws          the step's workspace (checked)
    */
   protected void memoryStepImpl(MemoryState state, InterfaceValues in, Tensor readVectors, Workspace ws) {
     memoryStep(state, in, readVectors, ws, 0, state.memory().dim(0));
@@ -1025,6 +1126,13 @@ public abstract class DncKernels implements AutoCloseable {
    * The step on batch entries [b0, b1), in DeepMind's order: the phases before the link pass, the link pass,
    * after it (batch entries are independent, so any split of the batch gives the same result). This is the one
    * place the order is written; a backend overrides a phase with a fused version, never the order.
+   *
+   * @param state       the memory state, updated in place
+   * @param in          the step's interface values
+   * @param readVectors r [B,R,W], output
+   * @param ws          the step's workspace
+   * @param b0          first batch entry
+   * @param b1          end of the batch range (exclusive)
    */
   protected final void memoryStep(
       MemoryState state, InterfaceValues in, Tensor readVectors, Workspace ws, int b0, int b1) {
@@ -1033,7 +1141,15 @@ public abstract class DncKernels implements AutoCloseable {
     stepAfterLink(state, in, readVectors, ws, b0, b1);
   }
 
-  /** Usage u_t, allocation a_t, write content weights on M_{t−1}, write weights w^w_t, then erase/add on M. */
+  /**
+   * Usage u_t, allocation a_t, write content weights on M_{t−1}, write weights w^w_t, then erase/add on M.
+   *
+   * @param state the memory state: usage, write weights and memory updated
+   * @param in    the step's interface values
+   * @param ws    receives the allocation and write content weightings
+   * @param b0    first batch entry
+   * @param b1    end of the batch range (exclusive)
+   */
   protected void stepBeforeLink(MemoryState state, InterfaceValues in, Workspace ws, int b0, int b1) {
     math.usage().usage(state.usage(), state.writeWeights(), in.freeGates(), state.readWeights(), state.usage(), b0,
         b1);
@@ -1046,13 +1162,29 @@ public abstract class DncKernels implements AutoCloseable {
         b1);
   }
 
-  /** L_t from p_{t−1} and w^w_t, then the forward and backward weightings from L_t and w^r_{t−1}. */
+  /**
+   * L_t from p_{t−1} and w^w_t, then the forward and backward weightings from L_t and w^r_{t−1}.
+   *
+   * @param state the memory state: the link updated
+   * @param ws    receives the forward and backward weightings
+   * @param b0    first batch entry
+   * @param b1    end of the batch range (exclusive)
+   */
   protected void stepLinkPass(MemoryState state, Workspace ws, int b0, int b1) {
     math.temporalLinkage().linkUpdateAndWeightings(state.link(), state.precedence(), state.writeWeights(),
         state.readWeights(), ws.forward, ws.backward, b0, b1);
   }
 
-  /** Precedence p_t, read content weights on M_t, the read-mode mix w^r_t, then the read vectors. */
+  /**
+   * Precedence p_t, read content weights on M_t, the read-mode mix w^r_t, then the read vectors.
+   *
+   * @param state       the memory state: precedence and read weights updated
+   * @param in          the step's interface values
+   * @param readVectors r [B,R,W], output
+   * @param ws          receives the read content weightings; its forward and backward weightings are read
+   * @param b0          first batch entry
+   * @param b1          end of the batch range (exclusive)
+   */
   protected void stepAfterLink(
       MemoryState state, InterfaceValues in, Tensor readVectors, Workspace ws, int b0, int b1) {
     math.temporalLinkage().precedence(state.precedence(), state.writeWeights(), b0, b1);
@@ -1138,6 +1270,15 @@ public abstract class DncKernels implements AutoCloseable {
    * The whole step backward on the whole batch. Default: {@link #memoryStepBackward(MemoryState, InterfaceValues,
    * MemoryState, Workspace, MemoryState, Tensor, InterfaceValues, BackwardWorkspace, int, int)} over [0, B); a
    * backend overrides this to split the batch.
+   *
+   * @param prev            the state before the step
+   * @param in              the step's interface values
+   * @param next            the state after the step
+   * @param saved           the step's workspace, as the forward left it
+   * @param grad            ∂ℓ/∂next on entry, ∂ℓ/∂prev on exit
+   * @param gradReadVectors ∂ℓ/∂r [B,R,W]
+   * @param gradIn          the interface's gradients, accumulated
+   * @param scratch         the gradient scratch (checked)
    */
   protected void memoryStepBackwardImpl(MemoryState prev, InterfaceValues in, MemoryState next, Workspace saved,
       MemoryState grad, Tensor gradReadVectors, InterfaceValues gradIn, BackwardWorkspace scratch) {
@@ -1147,6 +1288,17 @@ public abstract class DncKernels implements AutoCloseable {
   /**
    * The step backward on batch entries [b0, b1): the phases after the link pass, the link pass, before it, each
    * in reverse. The one place the order is written; a backend overrides a phase, never the order.
+   *
+   * @param prev            the state before the step
+   * @param in              the step's interface values
+   * @param next            the state after the step
+   * @param saved           the step's workspace, as the forward left it
+   * @param grad            ∂ℓ/∂next on entry, ∂ℓ/∂prev on exit
+   * @param gradReadVectors ∂ℓ/∂r [B,R,W]
+   * @param gradIn          the interface's gradients, accumulated
+   * @param scratch         the gradient scratch (checked)
+   * @param b0              first batch entry
+   * @param b1              end of the batch range (exclusive)
    */
   protected final void memoryStepBackward(MemoryState prev, InterfaceValues in, MemoryState next, Workspace saved,
       MemoryState grad, Tensor gradReadVectors, InterfaceValues gradIn, BackwardWorkspace scratch, int b0, int b1) {
@@ -1159,6 +1311,17 @@ public abstract class DncKernels implements AutoCloseable {
    * Clears the scratch, then the backwards of the read, the read-mode mix, the read content weights and the
    * precedence. ∂ℓ/∂w^r_t is complete once the read's part is added; the mix consumes it, and the tensor then
    * starts collecting ∂ℓ/∂w^r_{t−1}.
+   *
+   * @param prev            the state before the step
+   * @param in              the step's interface values
+   * @param next            the state after the step
+   * @param saved           the step's workspace, as the forward left it
+   * @param grad            ∂ℓ/∂next on entry, ∂ℓ/∂prev on exit
+   * @param gradReadVectors ∂ℓ/∂r [B,R,W]
+   * @param gradIn          the interface's gradients, accumulated
+   * @param scratch         the gradient scratch (checked)
+   * @param b0              first batch entry
+   * @param b1              end of the batch range (exclusive)
    */
   protected void stepBackwardAfterLink(MemoryState prev, InterfaceValues in, MemoryState next, Workspace saved,
       MemoryState grad, Tensor gradReadVectors, InterfaceValues gradIn, BackwardWorkspace scratch, int b0, int b1) {
@@ -1178,7 +1341,16 @@ public abstract class DncKernels implements AutoCloseable {
         grad.writeWeights(), b0, b1);
   }
 
-  /** The backward of the fused link pass: ∂ℓ/∂L_t → ∂ℓ/∂L_{t−1} in place, adding to p_{t−1}, w^w_t, w^r_{t−1}. */
+  /**
+   * The backward of the fused link pass: ∂ℓ/∂L_t → ∂ℓ/∂L_{t−1} in place, adding to p_{t−1}, w^w_t, w^r_{t−1}.
+   *
+   * @param prev    the state before the step
+   * @param next    the state after the step
+   * @param grad    its link gradient updated in place; precedence, write and read weights accumulated
+   * @param scratch holds ∂ℓ/∂f and ∂ℓ/∂b from the phase after the link pass
+   * @param b0      first batch entry
+   * @param b1      end of the batch range (exclusive)
+   */
   protected void stepBackwardLinkPass(MemoryState prev, MemoryState next, MemoryState grad,
       BackwardWorkspace scratch, int b0, int b1) {
     this.grad.temporalLinkage().linkUpdateAndWeightingsBackward(prev.link(), prev.precedence(), next.writeWeights(),
@@ -1189,6 +1361,16 @@ public abstract class DncKernels implements AutoCloseable {
   /**
    * The backwards of erase/add, the write weights (which consume ∂ℓ/∂w^w_t; the tensor then starts collecting
    * ∂ℓ/∂w^w_{t−1}), the write content weights, the allocation and the usage (in place on ∂ℓ/∂u).
+   *
+   * @param prev            the state before the step
+   * @param in              the step's interface values
+   * @param next            the state after the step
+   * @param saved           the step's workspace, as the forward left it
+   * @param grad            ∂ℓ/∂next on entry, ∂ℓ/∂prev on exit
+   * @param gradIn          the interface's gradients, accumulated
+   * @param scratch         the gradient scratch (checked)
+   * @param b0              first batch entry
+   * @param b1              end of the batch range (exclusive)
    */
   protected void stepBackwardBeforeLink(MemoryState prev, InterfaceValues in, MemoryState next, Workspace saved,
       MemoryState grad, InterfaceValues gradIn, BackwardWorkspace scratch, int b0, int b1) {

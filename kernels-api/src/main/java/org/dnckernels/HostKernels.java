@@ -6,8 +6,15 @@ package org.dnckernels;
  * host backends.
  */
 public abstract class HostKernels extends DncKernels {
+  /** What {@link Tensor#backend()} says of a host tensor, whichever host backend made it. */
   public static final String HOST = "host";
 
+  /**
+   * A host backend computing with these kernel classes.
+   *
+   * @param math     the forward kernels, one class per family
+   * @param backward the backward kernels, one class per family
+   */
   protected HostKernels(KernelMath.Table math, KernelMath.BackwardTable backward) {
     super(math, backward);
   }
@@ -48,12 +55,20 @@ public abstract class HostKernels extends DncKernels {
   /**
    * The backing array of a host tensor (checked by the facade before any kernel runs). For host backend
    * implementations, whose kernel classes sit outside this class.
+   *
+   * @param t a {@link HostTensor}
+   * @return its array, shared (not a copy)
    */
   public static float[] array(Tensor t) {
     return ((HostTensor) t).array();
   }
 
-  /** Index of element 0 of a host tensor in its array; for host backend implementations, as {@link #array}. */
+  /**
+   * Index of element 0 of a host tensor in its array; for host backend implementations, as {@link #array}.
+   *
+   * @param t a {@link HostTensor}
+   * @return the index of its first element in {@link #array(Tensor)}
+   */
   public static int offset(Tensor t) {
     return ((HostTensor) t).offset();
   }

@@ -29,12 +29,22 @@ public final class HostScratch {
     }
   }
 
-  /** The calling thread's scratch. */
+  /**
+   * The calling thread's scratch.
+   *
+   * @return this thread's buffers, made on its first call
+   */
   public static HostScratch get() {
     return LOCAL.get();
   }
 
-  /** Double buffer number {@code which} (0..2), at least {@code n} long. */
+  /**
+   * Double buffer number {@code which}, at least {@code n} long, grown if shorter.
+   *
+   * @param which the buffer, 0 to {@link #BUFFERS} − 1
+   * @param n     the length needed
+   * @return the buffer (maybe longer than {@code n}; contents undefined)
+   */
   public double[] doubles(int which, int n) {
     double[] a = doubles[which];
     if (a.length < n) {
@@ -44,7 +54,13 @@ public final class HostScratch {
     return a;
   }
 
-  /** Float buffer number {@code which} (0..2), at least {@code n} long. */
+  /**
+   * Float buffer number {@code which}, at least {@code n} long, grown if shorter.
+   *
+   * @param which the buffer, 0 to {@link #BUFFERS} − 1
+   * @param n     the length needed
+   * @return the buffer (maybe longer than {@code n}; contents undefined)
+   */
   public float[] floats(int which, int n) {
     float[] a = floats[which];
     if (a.length < n) {
@@ -54,7 +70,13 @@ public final class HostScratch {
     return a;
   }
 
-  /** Int buffer number {@code which} (0..2), at least {@code n} long. */
+  /**
+   * Int buffer number {@code which}, at least {@code n} long, grown if shorter.
+   *
+   * @param which the buffer, 0 to {@link #BUFFERS} − 1
+   * @param n     the length needed
+   * @return the buffer (maybe longer than {@code n}; contents undefined)
+   */
   public int[] ints(int which, int n) {
     int[] a = ints[which];
     if (a.length < n) {
@@ -64,7 +86,13 @@ public final class HostScratch {
     return a;
   }
 
-  /** Long buffer number {@code which} (0..2), at least {@code n} long. */
+  /**
+   * Long buffer number {@code which}, at least {@code n} long, grown if shorter.
+   *
+   * @param which the buffer, 0 to {@link #BUFFERS} − 1
+   * @param n     the length needed
+   * @return the buffer (maybe longer than {@code n}; contents undefined)
+   */
   public long[] longs(int which, int n) {
     long[] a = longs[which];
     if (a.length < n) {

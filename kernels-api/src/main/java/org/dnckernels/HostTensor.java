@@ -25,12 +25,20 @@ public final class HostTensor extends Tensor {
     this.offset = offset;
   }
 
-  /** The backing array (shared, not a copy). */
+  /**
+   * The backing array.
+   *
+   * @return the array, shared (not a copy)
+   */
   public float[] array() {
     return data;
   }
 
-  /** Index of element 0 in {@link #array()}. */
+  /**
+   * Where the view starts.
+   *
+   * @return index of element 0 in {@link #array()}
+   */
   public int offset() {
     return offset;
   }

@@ -27,78 +27,93 @@ import java.util.function.ToDoubleFunction;
  * state.memory}, ...), in record order.
  */
 public enum KernelSpec {
+  /** {@link DncKernels#contentWeights}. */
   CONTENT_WEIGHTS("contentWeights", Family.CONTENT_ADDRESSING, Tolerance.SOFTMAX,
       "B=memory.0 N=memory.1 W=memory.2 H=keys.1", "",
       s -> 2.0 * s.b() * (s.h() + 1) * s.n() * s.w() + 2.0 * s.b() * s.h() * s.w() + 6.0 * s.b() * s.h() * s.n(),
       read("memory", Values.ANY, "B N W"), read("keys", Values.ANY, "B H W"),
       read("strengths", Values.STRENGTH, "B H"), write("out", "B H N")),
+  /** {@link DncKernels#eraseAndAdd}. */
   ERASE_AND_ADD("eraseAndAdd", Family.MEMORY_WRITE, Tolerance.DOT_PRODUCT,
       "B=memory.0 N=memory.1 W=memory.2 Wh=writeWeights.1", "",
       s -> 4.0 * s.b() * s.wh() * s.n() * s.w() + s.b() * s.n() * s.w(),
       update("memory", Values.ANY, "B N W"), read("writeWeights", Values.WEIGHTING, "B Wh N"),
       read("erase", Values.GATE, "B Wh W"), read("add", Values.ANY, "B Wh W")),
+  /** {@link DncKernels#read}. */
   READ("read", Family.MEMORY_READ, Tolerance.DOT_PRODUCT,
       "B=memory.0 N=memory.1 W=memory.2 R=readWeights.1", "",
       s -> 2.0 * s.b() * s.r() * s.n() * s.w(),
       read("memory", Values.ANY, "B N W"), read("readWeights", Values.WEIGHTING, "B R N"), write("out", "B R W")),
+  /** {@link DncKernels#usage}. */
   USAGE("usage", Family.USAGE, Tolerance.ELEMENTWISE,
       "B=prevUsage.0 N=prevUsage.1 Wh=prevWriteWeights.1 R=prevReadWeights.1", "out=prevUsage",
       s -> (double) s.b() * s.n() * (2 * s.wh() + 3 * s.r() + 3),
       read("prevUsage", Values.USAGE, "B N"), read("prevWriteWeights", Values.WEIGHTING, "B Wh N"),
       read("freeGates", Values.GATE, "B R"), read("prevReadWeights", Values.WEIGHTING, "B R N"),
       write("out", "B N")),
+  /** {@link DncKernels#allocation}. */
   ALLOCATION("allocation", Family.ALLOCATION, Tolerance.SORTED_PRODUCT,
       "B=usage.0 N=usage.1 Wh=writeGates.1", "",
       s -> (double) s.b() * s.wh() * s.n() * (6 + log2(s.n())),
       read("usage", Values.USAGE, "B N"), read("writeGates", Values.GATE, "B Wh"),
       read("allocationGates", Values.GATE, "B Wh"), write("out", "B Wh N")),
+  /** {@link DncKernels#writeWeights}. */
   WRITE_WEIGHTS("writeWeights", Family.WRITE_WEIGHTING, Tolerance.ELEMENTWISE,
       "B=allocation.0 Wh=allocation.1 N=allocation.2", "out=allocation out=content",
       s -> 4.0 * s.b() * s.wh() * s.n(),
       read("allocation", Values.WEIGHTING, "B Wh N"), read("content", Values.WEIGHTING, "B Wh N"),
       read("writeGates", Values.GATE, "B Wh"), read("allocationGates", Values.GATE, "B Wh"),
       write("out", "B Wh N")),
+  /** {@link DncKernels#precedence}. */
   PRECEDENCE("precedence", Family.TEMPORAL_LINKAGE, Tolerance.DOT_PRODUCT,
       "B=precedence.0 Wh=precedence.1 N=precedence.2", "",
       s -> 3.0 * s.b() * s.wh() * s.n(),
       update("precedence", Values.WEIGHTING, "B Wh N"), read("writeWeights", Values.WEIGHTING, "B Wh N")),
+  /** {@link DncKernels#linkUpdate}. */
   LINK_UPDATE("linkUpdate", Family.TEMPORAL_LINKAGE, Tolerance.ELEMENTWISE,
       "B=link.0 Wh=link.1 N=link.2", "",
       s -> 4.0 * s.b() * s.wh() * s.n() * s.n(),
       update("link", Values.LINK, "B Wh N N"), read("prevPrecedence", Values.WEIGHTING, "B Wh N"),
       read("writeWeights", Values.WEIGHTING, "B Wh N")),
+  /** {@link DncKernels#forwardBackward}. */
   FORWARD_BACKWARD("forwardBackward", Family.TEMPORAL_LINKAGE, Tolerance.DOT_PRODUCT,
       "B=link.0 Wh=link.1 N=link.2 R=prevReadWeights.1", "",
       s -> 4.0 * s.b() * s.r() * s.wh() * s.n() * s.n(),
       read("link", Values.LINK, "B Wh N N"), read("prevReadWeights", Values.WEIGHTING, "B R N"),
       write("forward", "B R Wh N"), write("backward", "B R Wh N")),
+  /** {@link DncKernels#linkUpdateAndWeightings}. */
   LINK_UPDATE_AND_WEIGHTINGS("linkUpdateAndWeightings", Family.TEMPORAL_LINKAGE, Tolerance.DOT_PRODUCT,
       "B=link.0 Wh=link.1 N=link.2 R=prevReadWeights.1", "",
       s -> 4.0 * s.b() * s.wh() * s.n() * s.n() * (1 + s.r()),
       update("link", Values.LINK, "B Wh N N"), read("prevPrecedence", Values.WEIGHTING, "B Wh N"),
       read("writeWeights", Values.WEIGHTING, "B Wh N"), read("prevReadWeights", Values.WEIGHTING, "B R N"),
       write("forward", "B R Wh N"), write("backward", "B R Wh N")),
+  /** {@link DncKernels#readModeMix}. */
   READ_MODE_MIX("readModeMix", Family.READ_MODES, Tolerance.DOT_PRODUCT,
       "B=backward.0 R=backward.1 Wh=backward.2 N=backward.3", "",
       s -> 2.0 * s.b() * s.r() * s.n() * (2 * s.wh() + 1),
       read("modes", Values.DISTRIBUTION, "B R M"), read("backward", Values.WEIGHTING, "B R Wh N"),
       read("content", Values.WEIGHTING, "B R N"), read("forward", Values.WEIGHTING, "B R Wh N"),
       write("out", "B R N")),
+  /** {@link DncKernels#ntmInterpolate}. */
   NTM_INTERPOLATE("ntmInterpolate", Family.NTM_ADDRESSING, Tolerance.ELEMENTWISE,
       "B=content.0 H=content.1 N=content.2", "out=content out=previous",
       s -> 3.0 * s.b() * s.h() * s.n(),
       read("content", Values.WEIGHTING, "B H N"), read("previous", Values.WEIGHTING, "B H N"),
       read("gate", Values.GATE, "B H"), write("out", "B H N")),
+  /** {@link DncKernels#ntmShift}. */
   NTM_SHIFT("ntmShift", Family.NTM_ADDRESSING, Tolerance.DOT_PRODUCT,
       "B=weights.0 H=weights.1 N=weights.2 K=shift.2", "",
       s -> 2.0 * s.b() * s.h() * s.n() * s.k(),
       read("weights", Values.WEIGHTING, "B H N"), read("shift", Values.DISTRIBUTION, "B H K"),
       write("out", "B H N")),
+  /** {@link DncKernels#ntmSharpen}. */
   NTM_SHARPEN("ntmSharpen", Family.NTM_ADDRESSING, Tolerance.SOFTMAX,
       "B=weights.0 H=weights.1 N=weights.2", "out=weights",
       s -> 4.0 * s.b() * s.h() * s.n(),
       read("weights", Values.WEIGHTING, "B H N"), read("gamma", Values.SHARPENING, "B H"),
       write("out", "B H N")),
+  /** {@link DncKernels#interfaceSplit}. */
   INTERFACE_SPLIT("interfaceSplit", Family.INTERFACE, Tolerance.ELEMENTWISE,
       "B=raw.0 R=out.readKeys.1 W=out.readKeys.2", "",
       s -> 4.0 * s.b() * interfaceSize(s.w(), s.r()),
@@ -106,6 +121,7 @@ public enum KernelSpec {
       write("out.writeKeys", "B 1 W"), write("out.writeStrengths", "B 1"), write("out.eraseVectors", "B 1 W"),
       write("out.writeVectors", "B 1 W"), write("out.freeGates", "B R"), write("out.allocationGates", "B 1"),
       write("out.writeGates", "B 1"), write("out.readModes", "B R 3")),
+  /** {@link DncKernels#memoryStep}. */
   MEMORY_STEP("memoryStep", Family.MEMORY_STEP, Tolerance.COMPOSITE,
       "B=state.memory.0 N=state.memory.1 W=state.memory.2 Wh=state.link.1 R=state.readWeights.1", "",
       KernelSpec::stepFlops,
@@ -123,6 +139,7 @@ public enum KernelSpec {
   // backwards: the forward's inputs (and outputs where named), the gradients of the outputs (read), the
   // gradients of the inputs (accumulated, or carried through in place): see DncKernels, "Gradients"
 
+  /** {@link DncKernels#contentWeightsBackward}. */
   CONTENT_WEIGHTS_BACKWARD("contentWeightsBackward", Family.CONTENT_ADDRESSING, Tolerance.GRADIENT,
       "B=memory.0 N=memory.1 W=memory.2 H=keys.1", "",
       s -> 2 * CONTENT_WEIGHTS.operations(s) + 4.0 * s.b() * s.h() * s.n() * s.w(),
@@ -130,17 +147,20 @@ public enum KernelSpec {
       read("strengths", Values.STRENGTH, "B H"), read("weights", Values.DISTRIBUTION, "B H N"),
       read("gradWeights", Values.ANY, "B H N"), grad("gradMemory", "B N W"), grad("gradKeys", "B H W"),
       grad("gradStrengths", "B H")),
+  /** {@link DncKernels#eraseAndAddBackward}. */
   ERASE_AND_ADD_BACKWARD("eraseAndAddBackward", Family.MEMORY_WRITE, Tolerance.GRADIENT,
       "B=prevMemory.0 N=prevMemory.1 W=prevMemory.2 Wh=writeWeights.1", "",
       s -> 10.0 * s.b() * s.wh() * s.n() * s.w() + s.b() * s.n() * s.w(),
       read("prevMemory", Values.ANY, "B N W"), read("writeWeights", Values.WEIGHTING, "B Wh N"),
       read("erase", Values.GATE, "B Wh W"), read("add", Values.ANY, "B Wh W"), grad("gradMemory", "B N W"),
       grad("gradWriteWeights", "B Wh N"), grad("gradErase", "B Wh W"), grad("gradAdd", "B Wh W")),
+  /** {@link DncKernels#readBackward}. */
   READ_BACKWARD("readBackward", Family.MEMORY_READ, Tolerance.GRADIENT,
       "B=memory.0 N=memory.1 W=memory.2 R=readWeights.1", "",
       s -> 4.0 * s.b() * s.r() * s.n() * s.w(),
       read("memory", Values.ANY, "B N W"), read("readWeights", Values.WEIGHTING, "B R N"),
       read("gradOut", Values.ANY, "B R W"), grad("gradMemory", "B N W"), grad("gradReadWeights", "B R N")),
+  /** {@link DncKernels#usageBackward}. */
   USAGE_BACKWARD("usageBackward", Family.USAGE, Tolerance.GRADIENT,
       "B=prevUsage.0 N=prevUsage.1 Wh=prevWriteWeights.1 R=prevReadWeights.1", "gradPrevUsage=gradOut",
       s -> (double) s.b() * s.n() * (6 * s.wh() + 8 * s.r() + 8),
@@ -148,12 +168,14 @@ public enum KernelSpec {
       read("freeGates", Values.GATE, "B R"), read("prevReadWeights", Values.WEIGHTING, "B R N"),
       read("gradOut", Values.ANY, "B N"), grad("gradPrevUsage", "B N"), grad("gradPrevWriteWeights", "B Wh N"),
       grad("gradFreeGates", "B R"), grad("gradPrevReadWeights", "B R N")),
+  /** {@link DncKernels#allocationBackward}. */
   ALLOCATION_BACKWARD("allocationBackward", Family.ALLOCATION, Tolerance.GRADIENT,
       "B=usage.0 N=usage.1 Wh=writeGates.1", "",
       s -> (double) s.b() * s.wh() * s.n() * (16 + log2(s.n())),
       read("usage", Values.USAGE, "B N"), read("writeGates", Values.GATE, "B Wh"),
       read("allocationGates", Values.GATE, "B Wh"), read("gradOut", Values.ANY, "B Wh N"),
       grad("gradUsage", "B N"), grad("gradWriteGates", "B Wh"), grad("gradAllocationGates", "B Wh")),
+  /** {@link DncKernels#writeWeightsBackward}. */
   WRITE_WEIGHTS_BACKWARD("writeWeightsBackward", Family.WRITE_WEIGHTING, Tolerance.GRADIENT,
       "B=allocation.0 Wh=allocation.1 N=allocation.2", "",
       s -> 10.0 * s.b() * s.wh() * s.n(),
@@ -161,23 +183,27 @@ public enum KernelSpec {
       read("writeGates", Values.GATE, "B Wh"), read("allocationGates", Values.GATE, "B Wh"),
       read("gradOut", Values.ANY, "B Wh N"), grad("gradAllocation", "B Wh N"), grad("gradContent", "B Wh N"),
       grad("gradWriteGates", "B Wh"), grad("gradAllocationGates", "B Wh")),
+  /** {@link DncKernels#precedenceBackward}. */
   PRECEDENCE_BACKWARD("precedenceBackward", Family.TEMPORAL_LINKAGE, Tolerance.GRADIENT,
       "B=prevPrecedence.0 Wh=prevPrecedence.1 N=prevPrecedence.2", "",
       s -> 6.0 * s.b() * s.wh() * s.n(),
       read("prevPrecedence", Values.WEIGHTING, "B Wh N"), read("writeWeights", Values.WEIGHTING, "B Wh N"),
       grad("gradPrecedence", "B Wh N"), grad("gradWriteWeights", "B Wh N")),
+  /** {@link DncKernels#linkUpdateBackward}. */
   LINK_UPDATE_BACKWARD("linkUpdateBackward", Family.TEMPORAL_LINKAGE, Tolerance.GRADIENT,
       "B=prevLink.0 Wh=prevLink.1 N=prevLink.2", "",
       s -> 10.0 * s.b() * s.wh() * s.n() * s.n(),
       read("prevLink", Values.LINK, "B Wh N N"), read("prevPrecedence", Values.WEIGHTING, "B Wh N"),
       read("writeWeights", Values.WEIGHTING, "B Wh N"), grad("gradLink", "B Wh N N"),
       grad("gradPrevPrecedence", "B Wh N"), grad("gradWriteWeights", "B Wh N")),
+  /** {@link DncKernels#forwardBackwardBackward}. */
   FORWARD_BACKWARD_BACKWARD("forwardBackwardBackward", Family.TEMPORAL_LINKAGE, Tolerance.GRADIENT,
       "B=link.0 Wh=link.1 N=link.2 R=prevReadWeights.1", "",
       s -> 8.0 * s.b() * s.r() * s.wh() * s.n() * s.n(),
       read("link", Values.LINK, "B Wh N N"), read("prevReadWeights", Values.WEIGHTING, "B R N"),
       read("gradForward", Values.ANY, "B R Wh N"), read("gradBackward", Values.ANY, "B R Wh N"),
       grad("gradLink", "B Wh N N"), grad("gradPrevReadWeights", "B R N")),
+  /** {@link DncKernels#linkUpdateAndWeightingsBackward}. */
   LINK_UPDATE_AND_WEIGHTINGS_BACKWARD("linkUpdateAndWeightingsBackward", Family.TEMPORAL_LINKAGE,
       Tolerance.GRADIENT, "B=prevLink.0 Wh=prevLink.1 N=prevLink.2 R=prevReadWeights.1", "",
       s -> 2.0 * s.b() * s.wh() * s.n() * s.n() * (6 + 4 * s.r()),
@@ -186,6 +212,7 @@ public enum KernelSpec {
       read("gradForward", Values.ANY, "B R Wh N"), read("gradBackward", Values.ANY, "B R Wh N"),
       grad("gradLink", "B Wh N N"), grad("gradPrevPrecedence", "B Wh N"), grad("gradWriteWeights", "B Wh N"),
       grad("gradPrevReadWeights", "B R N")),
+  /** {@link DncKernels#readModeMixBackward}. */
   READ_MODE_MIX_BACKWARD("readModeMixBackward", Family.READ_MODES, Tolerance.GRADIENT,
       "B=backward.0 R=backward.1 Wh=backward.2 N=backward.3", "",
       s -> 4.0 * s.b() * s.r() * s.n() * (2 * s.wh() + 1),
@@ -193,22 +220,26 @@ public enum KernelSpec {
       read("content", Values.WEIGHTING, "B R N"), read("forward", Values.WEIGHTING, "B R Wh N"),
       read("gradOut", Values.ANY, "B R N"), grad("gradModes", "B R M"), grad("gradBackward", "B R Wh N"),
       grad("gradContent", "B R N"), grad("gradForward", "B R Wh N")),
+  /** {@link DncKernels#ntmInterpolateBackward}. */
   NTM_INTERPOLATE_BACKWARD("ntmInterpolateBackward", Family.NTM_ADDRESSING, Tolerance.GRADIENT,
       "B=content.0 H=content.1 N=content.2", "",
       s -> 6.0 * s.b() * s.h() * s.n(),
       read("content", Values.WEIGHTING, "B H N"), read("previous", Values.WEIGHTING, "B H N"),
       read("gate", Values.GATE, "B H"), read("gradOut", Values.ANY, "B H N"), grad("gradContent", "B H N"),
       grad("gradPrevious", "B H N"), grad("gradGate", "B H")),
+  /** {@link DncKernels#ntmShiftBackward}. */
   NTM_SHIFT_BACKWARD("ntmShiftBackward", Family.NTM_ADDRESSING, Tolerance.GRADIENT,
       "B=weights.0 H=weights.1 N=weights.2 K=shift.2", "",
       s -> 4.0 * s.b() * s.h() * s.n() * s.k(),
       read("weights", Values.WEIGHTING, "B H N"), read("shift", Values.DISTRIBUTION, "B H K"),
       read("gradOut", Values.ANY, "B H N"), grad("gradWeights", "B H N"), grad("gradShift", "B H K")),
+  /** {@link DncKernels#ntmSharpenBackward}. */
   NTM_SHARPEN_BACKWARD("ntmSharpenBackward", Family.NTM_ADDRESSING, Tolerance.GRADIENT,
       "B=weights.0 H=weights.1 N=weights.2", "",
       s -> 12.0 * s.b() * s.h() * s.n(),
       read("weights", Values.WEIGHTING, "B H N"), read("gamma", Values.SHARPENING, "B H"),
       read("gradOut", Values.ANY, "B H N"), grad("gradWeights", "B H N"), grad("gradGamma", "B H")),
+  /** {@link DncKernels#interfaceSplitBackward}. */
   INTERFACE_SPLIT_BACKWARD("interfaceSplitBackward", Family.INTERFACE, Tolerance.GRADIENT,
       "B=raw.0 R=gradOut.readKeys.1 W=gradOut.readKeys.2", "",
       s -> 6.0 * s.b() * interfaceSize(s.w(), s.r()),
@@ -218,6 +249,7 @@ public enum KernelSpec {
       read("gradOut.writeVectors", Values.ANY, "B 1 W"), read("gradOut.freeGates", Values.ANY, "B R"),
       read("gradOut.allocationGates", Values.ANY, "B 1"), read("gradOut.writeGates", Values.ANY, "B 1"),
       read("gradOut.readModes", Values.ANY, "B R 3"), grad("gradRaw", "B IF")),
+  /** {@link DncKernels#memoryStepBackward}. */
   MEMORY_STEP_BACKWARD("memoryStepBackward", Family.MEMORY_STEP, Tolerance.GRADIENT,
       "B=prev.memory.0 N=prev.memory.1 W=prev.memory.2 Wh=prev.link.1 R=prev.readWeights.1", "",
       KernelSpec::stepBackwardFlops,
@@ -242,8 +274,28 @@ public enum KernelSpec {
 
   /** The kernel families: one math class per family per backend ({@link KernelMath}). */
   public enum Family {
-    CONTENT_ADDRESSING, MEMORY_WRITE, MEMORY_READ, USAGE, ALLOCATION, WRITE_WEIGHTING, TEMPORAL_LINKAGE, READ_MODES,
-    NTM_ADDRESSING, INTERFACE, MEMORY_STEP
+    /** cosine similarity and softmax: {@link KernelMath.ContentAddressing} */
+    CONTENT_ADDRESSING,
+    /** erase/add: {@link KernelMath.MemoryWrite} */
+    MEMORY_WRITE,
+    /** the read vectors: {@link KernelMath.MemoryRead} */
+    MEMORY_READ,
+    /** the usage update: {@link KernelMath.Usage} */
+    USAGE,
+    /** the sorted allocation: {@link KernelMath.Allocation} */
+    ALLOCATION,
+    /** the write weighting: {@link KernelMath.WriteWeighting} */
+    WRITE_WEIGHTING,
+    /** precedence, link update and forward/backward weightings: {@link KernelMath.TemporalLinkage} */
+    TEMPORAL_LINKAGE,
+    /** the read-mode mix: {@link KernelMath.ReadModes} */
+    READ_MODES,
+    /** NTM interpolation, shift and sharpening: {@link KernelMath.NtmAddressing} */
+    NTM_ADDRESSING,
+    /** the interface-vector split: {@link KernelMath.InterfaceSplit} */
+    INTERFACE,
+    /** the whole memory step, composed of the other families in {@link DncKernels} */
+    MEMORY_STEP
   }
 
   /** How an argument is used. */
@@ -255,6 +307,11 @@ public enum KernelSpec {
     /** read and written in place */
     UPDATE;
 
+    /**
+     * Whether the kernel writes an argument of this role.
+     *
+     * @return true for {@link #WRITE} and {@link #UPDATE}
+     */
     public boolean written() {
       return this != READ;
     }
@@ -301,25 +358,57 @@ public enum KernelSpec {
     GRADIENT
   }
 
-  /** One tensor argument. */
+  /**
+   * One tensor argument.
+   *
+   * @param name   the facade parameter's name ({@code out.readKeys} for a record's component)
+   * @param role   how the kernel uses it
+   * @param values what a caller passes in it
+   * @param dims   its symbolic shape, one symbol or literal per axis
+   */
   public record Arg(String name, Role role, Values values, String... dims) {
+    /**
+     * The number of axes.
+     *
+     * @return {@code dims.length}
+     */
     public int rank() {
       return dims.length;
     }
   }
 
-  /** The sizes a kernel's symbols take. */
+  /**
+   * The sizes a kernel's symbols take.
+   *
+   * @param b  B, batch
+   * @param n  N, slots
+   * @param w  W, word size
+   * @param r  R, read heads
+   * @param wh Wh, write heads
+   * @param h  H, heads of a content or NTM call
+   * @param k  K, the shift width 2k+1
+   */
   public record Sizes(int b, int n, int w, int r, int wh, int h, int k) {
     /**
      * The sizes of a standalone call at {@code shape}: content addressing and the NTM kernels with H = R heads,
      * the NTM shift with 3 offsets (k = 1).
+     *
+     * @param shape the memory's sizes
+     * @return B, N, W, R, Wh of {@code shape}, H = R and K = {@link #STANDALONE_SHIFT_WIDTH}
      */
     public static Sizes standalone(MemoryShape shape) {
       return new Sizes(shape.batch(), shape.slots(), shape.wordSize(), shape.readHeads(), shape.writeHeads(),
           shape.readHeads(), STANDALONE_SHIFT_WIDTH);
     }
 
-    /** The value of one shape symbol or literal. */
+    /**
+     * The value of one shape symbol or literal.
+     *
+     * @param symbol {@code B}, {@code N}, {@code W}, {@code R}, {@code Wh}, {@code H}, {@code K}, {@code M},
+     *     {@code IF} or an integer literal
+     * @return its size
+     * @throws NumberFormatException if {@code symbol} is neither a symbol nor an integer
+     */
     public int of(String symbol) {
       return switch (symbol) {
         case "B" -> b;
@@ -335,7 +424,11 @@ public enum KernelSpec {
       };
     }
 
-    /** The memory shape these sizes describe. */
+    /**
+     * The memory shape these sizes describe.
+     *
+     * @return B, N, W, R, Wh as a {@link MemoryShape}
+     */
     public MemoryShape memoryShape() {
       return new MemoryShape(b, n, w, r, wh);
     }
@@ -447,20 +540,38 @@ public enum KernelSpec {
   // ---------------------------------------------------------------------------------------------------------
   // the description
 
-  /** The facade method's name, e.g. {@code ntmSharpen}. */
+  /**
+   * The facade method's name.
+   *
+   * @return e.g. {@code ntmSharpen}
+   */
   public String method() {
     return method;
   }
 
+  /**
+   * The family whose math class computes this kernel.
+   *
+   * @return the family
+   */
   public Family family() {
     return family;
   }
 
+  /**
+   * How close a backend's result must be to the scalar reference.
+   *
+   * @return the tolerance class
+   */
   public Tolerance tolerance() {
     return tolerance;
   }
 
-  /** The tensor arguments in the order the facade checks them. */
+  /**
+   * The tensor arguments in the order the facade checks them.
+   *
+   * @return an unmodifiable list
+   */
   public List<Arg> args() {
     return args;
   }
@@ -468,23 +579,37 @@ public enum KernelSpec {
   /**
    * Whether the kernel takes records ({@link #INTERFACE_SPLIT}, {@link #MEMORY_STEP} and their backwards) rather
    * than tensors.
+   *
+   * @return true for the interface split, the memory step and their backwards
    */
   public boolean takesRecords() {
     return family == Family.INTERFACE || family == Family.MEMORY_STEP;
   }
 
-  /** Whether this is the backward (vector-Jacobian product) of another kernel, {@link #forward()}. */
+  /**
+   * Whether this is the backward (vector-Jacobian product) of another kernel, {@link #forward()}.
+   *
+   * @return true for the {@code *Backward} kernels
+   */
   public boolean isBackward() {
     // the backwards are declared after every forward (a name test would take forwardBackward for one)
     return ordinal() > MEMORY_STEP.ordinal();
   }
 
-  /** The forward kernel of a backward ({@code contentWeightsBackward} → {@code contentWeights}); itself otherwise. */
+  /**
+   * The forward kernel of a backward ({@code contentWeightsBackward} → {@code contentWeights}).
+   *
+   * @return the forward of a backward; this kernel otherwise
+   */
   public KernelSpec forward() {
     return isBackward() ? byMethod(method.substring(0, method.length() - "Backward".length())) : this;
   }
 
-  /** The backward of a forward kernel, or null for a backward. */
+  /**
+   * The backward of a forward kernel.
+   *
+   * @return its backward, or null for a backward
+   */
   public KernelSpec backward() {
     if (isBackward()) {
       return null;
@@ -492,7 +617,11 @@ public enum KernelSpec {
     return byMethod(method + "Backward");
   }
 
-  /** Whether the kernel holds an N×N link matrix per batch entry and write head. */
+  /**
+   * Whether the kernel holds an N×N link matrix per batch entry and write head.
+   *
+   * @return true if an argument's values are {@link Values#LINK}
+   */
   public boolean touchesLink() {
     for (Arg a : args) {
       if (a.values() == Values.LINK) {
@@ -502,7 +631,13 @@ public enum KernelSpec {
     return false;
   }
 
-  /** Index of the argument {@code name}. */
+  /**
+   * Index of the argument {@code name}.
+   *
+   * @param name an argument's name, as in {@link Arg#name()}
+   * @return its position in {@link #args()}
+   * @throws IllegalArgumentException if the kernel has no such argument
+   */
   public int indexOf(String name) {
     for (int i = 0; i < args.size(); i++) {
       if (args.get(i).name().equals(name)) {
@@ -512,22 +647,38 @@ public enum KernelSpec {
     throw new IllegalArgumentException(method + " has no argument " + name);
   }
 
-  /** {symbol, argument, axis} for each free symbol, in the order the facade reads them. */
+  /**
+   * Where each free symbol's size is read, in the order the facade reads them.
+   *
+   * @return {symbol, argument, axis} triples
+   */
   public List<String[]> definers() {
     return definers;
   }
 
-  /** Pairs (output, input) that may be the same tensor but must not partly overlap. */
+  /**
+   * Pairs (output, input) that may be the same tensor but must not partly overlap.
+   *
+   * @return {output, input} pairs, maybe none
+   */
   public List<String[]> sameOrDistinct() {
     return sameOrDistinct;
   }
 
-  /** Every pair (written, other) that must not share storage, derived from the roles. */
+  /**
+   * Every pair (written, other) that must not share storage, derived from the roles.
+   *
+   * @return {written, other} pairs
+   */
   public List<String[]> distinct() {
     return distinct;
   }
 
-  /** Pairs of arguments that are both only read: they may share storage in any way. */
+  /**
+   * Pairs of arguments that are both only read: they may share storage in any way.
+   *
+   * @return a new list of {name, name} pairs
+   */
   public List<String[]> readOnlyPairs() {
     List<String[]> out = new ArrayList<>();
     for (int i = 0; i < args.size(); i++) {
@@ -540,7 +691,12 @@ public enum KernelSpec {
     return out;
   }
 
-  /** The shape of every argument at {@code s}. */
+  /**
+   * The shape of every argument at {@code s}.
+   *
+   * @param s the symbols' sizes
+   * @return one shape per argument, in {@link #args()} order
+   */
   public int[][] shapes(Sizes s) {
     int[][] out = new int[args.size()][];
     for (int i = 0; i < out.length; i++) {
@@ -557,6 +713,9 @@ public enum KernelSpec {
    * Bytes of compulsory traffic per call: each argument read once, written once, or read and written when
    * updated in place (float32: 4 bytes an element). The memory step and its backward move the sum of their
    * kernels'.
+   *
+   * @param s the symbols' sizes
+   * @return bytes read plus bytes written
    */
   public long bytesMoved(Sizes s) {
     if (family == Family.MEMORY_STEP) {
@@ -577,7 +736,12 @@ public enum KernelSpec {
     return moved;
   }
 
-  /** Bytes of the distinct tensors a call touches (its working set); the step's includes its workspace. */
+  /**
+   * Bytes of the distinct tensors a call touches (its working set); the step's includes its workspace.
+   *
+   * @param s the symbols' sizes
+   * @return the working set in bytes
+   */
   public long footprintBytes(Sizes s) {
     long floats = 0;
     for (int[] shape : shapes(s)) {
@@ -592,7 +756,12 @@ public enum KernelSpec {
     return floats * Float.BYTES;
   }
 
-  /** Arithmetic operations per call (a fused multiply-add counts two; exp, log and pow one each). */
+  /**
+   * Arithmetic operations per call (a fused multiply-add counts two; exp, log and pow one each).
+   *
+   * @param s the symbols' sizes
+   * @return the operation count of one call
+   */
   public double operations(Sizes s) {
     return operations.applyAsDouble(s);
   }
@@ -601,6 +770,13 @@ public enum KernelSpec {
    * The call of this kernel on {@code t} (one tensor per {@linkplain #args() argument}, in order) and, for the
    * memory step, {@code workspace}; records are built once here, so running the call allocates nothing. For
    * generic callers: tests that go through every kernel, benchmarks.
+   *
+   * @param k         the backend that runs the call
+   * @param t         the arguments, one tensor per {@link #args()} entry (the array is copied)
+   * @param workspace the step's workspace for {@link #MEMORY_STEP}, the saved one for
+   *     {@link #MEMORY_STEP_BACKWARD}; ignored by the other kernels
+   * @return the call; each {@code run()} is one facade call
+   * @throws IllegalArgumentException if {@code k} or {@code t} is null or {@code t} has the wrong length
    */
   public Runnable bind(DncKernels k, Tensor[] t, Workspace workspace) {
     Checks.notNull("kernels", k);
@@ -673,7 +849,13 @@ public enum KernelSpec {
         t[from + 6], t[from + 7], t[from + 8], t[from + 9]);
   }
 
-  /** The kernel with facade method {@code name}. */
+  /**
+   * The kernel with facade method {@code name}.
+   *
+   * @param name a facade method's name, e.g. {@code ntmSharpen}
+   * @return its description
+   * @throws IllegalArgumentException if no kernel has that name
+   */
   public static KernelSpec byMethod(String name) {
     for (KernelSpec k : values()) {
       if (k.method.equals(name)) {

@@ -1,10 +1,20 @@
 package org.dnckernels;
 
 /**
- * The sizes of a DNC memory: {@code batch} B, {@code slots} N, {@code wordSize} W, {@code readHeads} R and
- * {@code writeHeads} Wh. Every size is at least 1.
+ * The sizes of a DNC memory. Every size is at least 1.
+ *
+ * @param batch      B, independent memories processed by one call
+ * @param slots      N, memory locations (rows of M)
+ * @param wordSize   W, floats per location
+ * @param readHeads  R, read heads
+ * @param writeHeads Wh, write heads
  */
 public record MemoryShape(int batch, int slots, int wordSize, int readHeads, int writeHeads) {
+  /**
+   * Checks the sizes.
+   *
+   * @throws IllegalArgumentException naming the first size below 1
+   */
   public MemoryShape {
     positive("batch", batch);
     positive("slots", slots);
@@ -13,14 +23,19 @@ public record MemoryShape(int batch, int slots, int wordSize, int readHeads, int
     positive("writeHeads", writeHeads);
   }
 
-  /** Number of read modes per read head: backward per write head, content, forward per write head. */
+  /**
+   * Number of read modes per read head: backward per write head, content, forward per write head.
+   *
+   * @return {@code 2·Wh + 1}
+   */
   public int readModes() {
     return 2 * writeHeads + 1;
   }
 
   /**
-   * Length of one raw interface vector ξ̂ for one write head: {@code W·R + 3W + 5R + 3}.
+   * Length of one raw interface vector ξ̂ for one write head.
    *
+   * @return {@code W·R + 3W + 5R + 3}
    * @throws IllegalStateException if {@code writeHeads != 1} (the seed's layout has one write head)
    */
   public int interfaceSize() {

@@ -25,7 +25,12 @@ public record MemoryState(
     Checks.notNull("writeWeights", writeWeights);
   }
 
-  /** The sizes implied by the tensors' shapes (checked fully when a kernel uses the state). */
+  /**
+   * The sizes implied by the tensors' shapes (checked fully when a kernel uses the state).
+   *
+   * @return B, N, W from the memory, R from the read weights, Wh from the link
+   * @throws IllegalArgumentException if the memory, link or read weights have the wrong rank
+   */
   public MemoryShape shape() {
     Checks.rank("state.memory", memory, 3);
     Checks.rank("state.link", link, 4);

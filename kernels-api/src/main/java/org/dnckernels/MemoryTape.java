@@ -102,7 +102,16 @@ public final class MemoryTape implements AutoCloseable {
     backwardScratch = kernels.newBackwardWorkspace(shape);
   }
 
-  /** A tape for up to {@code maxSteps} steps that keeps every state (no recomputation). */
+  /**
+   * A tape for up to {@code maxSteps} steps that keeps every state (no recomputation).
+   *
+   * @param kernels  the backend that runs the steps and owns the tape's tensors
+   * @param shape    the memory's sizes
+   * @param maxSteps the longest sequence the tape holds, at least 1
+   * @return a tape with every buffer allocated; call {@link #start()} before the first step
+   * @throws IllegalArgumentException if an argument is null or {@code maxSteps < 1}
+   * @throws IllegalStateException if {@code kernels} is closed
+   */
   public static MemoryTape create(DncKernels kernels, MemoryShape shape, int maxSteps) {
     return new MemoryTape(kernels, shape, maxSteps, 0);
   }
@@ -110,6 +119,14 @@ public final class MemoryTape implements AutoCloseable {
   /**
    * A tape for up to {@code maxSteps} steps that keeps the state before every {@code interval}-th step and
    * recomputes the others during the backward; {@link #defaultInterval} minimises the states kept.
+   *
+   * @param kernels  the backend that runs the steps and owns the tape's tensors
+   * @param shape    the memory's sizes
+   * @param maxSteps the longest sequence the tape holds, at least 1
+   * @param interval k, steps per checkpoint, at least 1
+   * @return a tape with every buffer allocated; call {@link #start()} before the first step
+   * @throws IllegalArgumentException if an argument is null, {@code maxSteps < 1} or {@code interval < 1}
+   * @throws IllegalStateException if {@code kernels} is closed
    */
   public static MemoryTape withCheckpoints(DncKernels kernels, MemoryShape shape, int maxSteps, int interval) {
     if (interval < 1) {
@@ -118,7 +135,13 @@ public final class MemoryTape implements AutoCloseable {
     return new MemoryTape(kernels, shape, maxSteps, interval);
   }
 
-  /** ⌈√maxSteps⌉: about 2√T states kept instead of T. */
+  /**
+   * The checkpoint interval that keeps about 2√T states instead of T.
+   *
+   * @param maxSteps T, at least 1
+   * @return ⌈√T⌉
+   * @throws IllegalArgumentException if {@code maxSteps < 1}
+   */
   public static int defaultInterval(int maxSteps) {
     if (maxSteps < 1) {
       throw new IllegalArgumentException("maxSteps: expected at least 1 but was " + maxSteps);
@@ -130,6 +153,12 @@ public final class MemoryTape implements AutoCloseable {
   /**
    * The bytes a tape for {@code maxSteps} steps allocates at {@code shape} (the formula in the class javadoc):
    * {@code interval} 0 keeps every state, else every interval-th.
+   *
+   * @param shape    the memory's sizes
+   * @param maxSteps T, at least 1
+   * @param interval k, or 0 for a tape that keeps every state
+   * @return bytes of float32 tensors the tape allocates
+   * @throws IllegalArgumentException if {@code shape} is null, {@code maxSteps < 1} or {@code interval < 0}
    */
   public static long bytesKept(MemoryShape shape, int maxSteps, int interval) {
     Checks.notNull("shape", shape);
@@ -151,48 +180,89 @@ public final class MemoryTape implements AutoCloseable {
     return 4 * floats;
   }
 
-  /** Floats of one {@link MemoryState}: B·(N·W + N + Wh·N² + Wh·N + R·N + Wh·N). */
+  /**
+   * Floats of one {@link MemoryState}.
+   *
+   * @param s the memory's sizes
+   * @return B·(N·W + N + Wh·N² + Wh·N + R·N + Wh·N)
+   */
   public static long stateFloats(MemoryShape s) {
     long n = s.slots();
     return s.batch() * (n * s.wordSize() + n + s.writeHeads() * n * n + 2L * s.writeHeads() * n + s.readHeads() * n);
   }
 
-  /** Floats of one {@link Workspace}: B·(2·Wh·N + R·N + 2·R·Wh·N). */
+  /**
+   * Floats of one {@link Workspace}.
+   *
+   * @param s the memory's sizes
+   * @return B·(2·Wh·N + R·N + 2·R·Wh·N)
+   */
   public static long workspaceFloats(MemoryShape s) {
     long n = s.slots(), r = s.readHeads(), wh = s.writeHeads();
     return s.batch() * (2 * wh * n + r * n + 2 * r * wh * n);
   }
 
-  /** Floats of one {@link InterfaceValues}: B·(R·W + R + 3·Wh·W + 3·Wh + R·(2Wh + 1) + R). */
+  /**
+   * Floats of one {@link InterfaceValues}.
+   *
+   * @param s the memory's sizes
+   * @return B·(R·W + R + 3·Wh·W + 3·Wh + R·(2Wh + 1) + R)
+   */
   public static long interfaceFloats(MemoryShape s) {
     long w = s.wordSize(), r = s.readHeads(), wh = s.writeHeads();
     return s.batch() * (r * w + 2 * r + 3 * wh * w + 3 * wh + r * s.readModes());
   }
 
-  /** The bytes this tape allocated. */
+  /**
+   * The bytes this tape allocated.
+   *
+   * @return {@link #bytesKept(MemoryShape, int, int)} of this tape's shape, length and interval
+   */
   public long bytesKept() {
     return bytesKept(shape, maxSteps, interval);
   }
 
+  /**
+   * The memory's sizes.
+   *
+   * @return the shape the tape was made for
+   */
   public MemoryShape shape() {
     return shape;
   }
 
+  /**
+   * The longest sequence the tape holds.
+   *
+   * @return the steps it has room for
+   */
   public int maxSteps() {
     return maxSteps;
   }
 
-  /** Steps per checkpoint, 0 when every state is kept. */
+  /**
+   * Steps per checkpoint.
+   *
+   * @return k, or 0 when every state is kept
+   */
   public int checkpointInterval() {
     return interval;
   }
 
-  /** Steps recorded since {@link #start()}. */
+  /**
+   * Steps recorded since {@link #start()}.
+   *
+   * @return the number of {@link #step} calls in this sequence
+   */
   public int steps() {
     return steps;
   }
 
-  /** Steps not yet back-propagated. */
+  /**
+   * Steps not yet back-propagated.
+   *
+   * @return {@link #steps()} less the {@link #backwardStep} calls made
+   */
   public int stepsLeft() {
     return left;
   }
@@ -205,7 +275,12 @@ public final class MemoryTape implements AutoCloseable {
     restart();
   }
 
-  /** A new sequence from a copy of {@code initial}; {@link #gradState()} is zeroed. */
+  /**
+   * A new sequence from a copy of {@code initial}; {@link #gradState()} is zeroed.
+   *
+   * @param initial the state before the first step, of the tape's shape; copied, not kept
+   * @throws IllegalArgumentException if {@code initial} is null or of another shape
+   */
   public void start(MemoryState initial) {
     kernels.checkOpen();
     Checks.notNull("initial", initial);
@@ -218,6 +293,9 @@ public final class MemoryTape implements AutoCloseable {
    * One {@link DncKernels#memoryStep} on the tape's state, recorded; {@code in} is copied (the caller may reuse
    * it), {@code readVectors} [B,R,W] receives r_t. Bad arguments change nothing.
    *
+   * @param in          the step's interface values, of the tape's shape
+   * @param readVectors receives the step's read vectors r_t [B,R,W]
+   * @throws IllegalArgumentException if a shape is wrong or an argument null
    * @throws IllegalStateException past {@link #maxSteps()}, or once the backward has begun (start a new
    *     sequence)
    */
@@ -247,7 +325,11 @@ public final class MemoryTape implements AutoCloseable {
     left++;
   }
 
-  /** The state after the latest step (the initial state before the first): the tape's own, read only. */
+  /**
+   * The state after the latest step (the initial state before the first).
+   *
+   * @return the tape's own state: read it, do not write it
+   */
   public MemoryState state() {
     return interval == 0 ? states[steps] : live;
   }
@@ -256,6 +338,8 @@ public final class MemoryTape implements AutoCloseable {
    * ∂ℓ/∂(the state after the latest step not yet back-propagated): zero after {@link #start()}, so a caller may
    * add a loss on the final state before the first {@link #backwardStep}; after the last one it is ∂ℓ/∂(the
    * initial state).
+   *
+   * @return the tape's gradient state, which the caller may add to
    */
   public MemoryState gradState() {
     return grad;

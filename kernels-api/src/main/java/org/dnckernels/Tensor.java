@@ -14,6 +14,8 @@ public abstract class Tensor implements AutoCloseable {
   private final int size;
 
   /**
+   * A tensor of the given shape; the subclass holds the storage.
+   *
    * @param shape dimensions, each {@code >= 1}
    * @throws IllegalArgumentException if a dimension is below 1 or the element count overflows an int
    */
@@ -22,30 +24,56 @@ public abstract class Tensor implements AutoCloseable {
     this.size = elementCount(this.shape);
   }
 
-  /** Copy of the shape. */
+  /**
+   * The dimensions, batch first.
+   *
+   * @return a copy of the shape
+   */
   public final int[] shape() {
     return shape.clone();
   }
 
+  /**
+   * The number of dimensions.
+   *
+   * @return {@code shape().length}
+   */
   public final int rank() {
     return shape.length;
   }
 
+  /**
+   * One dimension.
+   *
+   * @param axis 0 to {@code rank() - 1}
+   * @return the size along {@code axis}
+   * @throws ArrayIndexOutOfBoundsException if {@code axis} is outside the shape
+   */
   public final int dim(int axis) {
     return shape[axis];
   }
 
-  /** Number of elements. */
+  /**
+   * Number of elements.
+   *
+   * @return the product of the dimensions
+   */
   public final int size() {
     return size;
   }
 
-  /** Name of the backend that owns this tensor. */
+  /**
+   * Name of the backend that owns this tensor.
+   *
+   * @return {@link HostKernels#HOST} for host tensors, else the backend's name
+   */
   public abstract String backend();
 
   /**
    * Overwrites the whole tensor with {@code size()} floats of {@code src} starting at {@code offset}.
    *
+   * @param src    the values, row-major
+   * @param offset index in {@code src} of element 0
    * @throws IllegalArgumentException if {@code src} is null or too short from {@code offset}; nothing is written
    */
   public abstract void copyFrom(float[] src, int offset);
@@ -53,14 +81,24 @@ public abstract class Tensor implements AutoCloseable {
   /**
    * Copies the whole tensor into {@code dst} starting at {@code offset}; waits for pending device work.
    *
+   * @param dst    receives {@code size()} floats, row-major
+   * @param offset index in {@code dst} for element 0
    * @throws IllegalArgumentException if {@code dst} is null or too short from {@code offset}; nothing is written
    */
   public abstract void copyTo(float[] dst, int offset);
 
-  /** Sets every element to {@code value}. */
+  /**
+   * Sets every element to {@code value}.
+   *
+   * @param value the value written
+   */
   public abstract void fill(float value);
 
-  /** Convenience: a new array holding the tensor's values. */
+  /**
+   * Convenience: a new array holding the tensor's values ({@link #copyTo} into a new array).
+   *
+   * @return {@code size()} floats, row-major
+   */
   public final float[] toArray() {
     float[] out = new float[size];
     copyTo(out, 0);
@@ -70,10 +108,18 @@ public abstract class Tensor implements AutoCloseable {
   /**
    * Whether this tensor and {@code other} share storage. Kernels use it to refuse outputs that alias inputs
    * where the contract forbids it.
+   *
+   * @param other another tensor
+   * @return true if some element of one is stored where an element of the other is
    */
   public abstract boolean overlaps(Tensor other);
 
-  /** Whether this tensor and {@code other} are views of exactly the same storage (same elements, same order). */
+  /**
+   * Whether this tensor and {@code other} are views of exactly the same storage (same elements, same order).
+   *
+   * @param other another tensor
+   * @return true if both cover the same elements in the same order
+   */
   public boolean sameStorage(Tensor other) {
     return this == other;
   }
@@ -117,6 +163,12 @@ public abstract class Tensor implements AutoCloseable {
   /**
    * Checks that {@code a} holds {@code len} floats from {@code off}: the one range check of every backend's copies
    * (and of {@link DncKernels#upload}), an IAE naming the argument otherwise.
+   *
+   * @param name the argument's name, for the message
+   * @param a    the array
+   * @param off  the first index used
+   * @param len  the number of floats needed from {@code off}
+   * @throws IllegalArgumentException if {@code a} is null or shorter than {@code off + len}, or {@code off < 0}
    */
   protected static void checkRange(String name, float[] a, int off, int len) {
     if (a == null) {

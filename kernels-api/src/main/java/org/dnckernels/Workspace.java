@@ -18,6 +18,12 @@ public class Workspace implements AutoCloseable {
   /** backward weightings b [B,R,Wh,N]. */
   protected final Tensor backward;
 
+  /**
+   * Allocates the scratch tensors on {@code kernels}; users get one from {@link DncKernels#newWorkspace}.
+   *
+   * @param kernels the backend that owns the tensors
+   * @param s       the shape of the steps it serves
+   */
   protected Workspace(DncKernels kernels, MemoryShape s) {
     this.shape = s;
     int b = s.batch(), n = s.slots(), r = s.readHeads(), wh = s.writeHeads();
@@ -28,31 +34,56 @@ public class Workspace implements AutoCloseable {
     this.backward = kernels.allocate(b, r, wh, n);
   }
 
+  /**
+   * The shape this workspace was made for.
+   *
+   * @return the memory shape
+   */
   public MemoryShape shape() {
     return shape;
   }
 
-  /** The last step's allocation weightings [B,Wh,N]. */
+  /**
+   * The last step's allocation weightings, kept for {@link DncKernels#memoryStepBackward}.
+   *
+   * @return a [B,Wh,N]
+   */
   public Tensor allocation() {
     return allocation;
   }
 
-  /** The last step's write content weightings [B,Wh,N]. */
+  /**
+   * The last step's write content weightings, kept for {@link DncKernels#memoryStepBackward}.
+   *
+   * @return c^w [B,Wh,N]
+   */
   public Tensor writeContent() {
     return writeContent;
   }
 
-  /** The last step's read content weightings [B,R,N]. */
+  /**
+   * The last step's read content weightings, kept for {@link DncKernels#memoryStepBackward}.
+   *
+   * @return c^r [B,R,N]
+   */
   public Tensor readContent() {
     return readContent;
   }
 
-  /** The last step's forward weightings [B,R,Wh,N]. */
+  /**
+   * The last step's forward weightings, kept for {@link DncKernels#memoryStepBackward}.
+   *
+   * @return f [B,R,Wh,N]
+   */
   public Tensor forward() {
     return forward;
   }
 
-  /** The last step's backward weightings [B,R,Wh,N]. */
+  /**
+   * The last step's backward weightings, kept for {@link DncKernels#memoryStepBackward}.
+   *
+   * @return b [B,R,Wh,N]
+   */
   public Tensor backward() {
     return backward;
   }

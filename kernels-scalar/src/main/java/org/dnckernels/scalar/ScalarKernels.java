@@ -27,6 +27,8 @@ public final class ScalarKernels extends HostKernels {
   /**
    * The scalar backwards, one per family. Public for backends that share host tensors and keep a family's
    * backward on the reference (the table says which).
+   *
+   * @return a new table of the scalar backward classes
    */
   public static KernelMath.BackwardTable backwardTable() {
     return new KernelMath.BackwardTable(new ContentAddressingBackward(), new MemoryWriteBackward(), new MemoryReadBackward(), new UsageBackward(), new AllocationBackward(), new WriteWeightingBackward(), new TemporalLinkageBackward(), new ReadModesBackward(), new NtmAddressingBackward(), new InterfaceSplitBackward());

@@ -21,6 +21,9 @@ public final class SimdBackendProvider implements BackendProvider {
   private static final String KERNELS_CLASS = "org.dnckernels.simd.SimdKernels";
   private static final String PROBE_CLASS = "org.dnckernels.simd.SimdProbe";
 
+  /** Called by {@link java.util.ServiceLoader}. */
+  public SimdBackendProvider() {}
+
   @Override
   public String name() {
     return NAME;

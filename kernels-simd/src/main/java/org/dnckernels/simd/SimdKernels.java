@@ -48,7 +48,11 @@ public final class SimdKernels extends HostKernels {
     this(defaultThreads());
   }
 
-  /** With {@code threads} threads including the caller (1 = no pool). */
+  /**
+   * With {@code threads} threads including the caller.
+   *
+   * @param threads threads that share a call's batch, the caller included; 1 runs every call on the caller
+   */
   public SimdKernels(int threads) {
     this(threads, INLINE_WORK);
   }
@@ -110,7 +114,11 @@ public final class SimdKernels extends HostKernels {
         + (split.threads == 1 ? " thread" : " threads");
   }
 
-  /** Threads including the caller. */
+  /**
+   * The threads that share a call's batch.
+   *
+   * @return the thread count, the caller included
+   */
   public int threads() {
     return split.threads;
   }
