@@ -23,6 +23,8 @@ final class SimdLanes {
   // out of line it is slow (docs/simd.md).
   static final VectorMask<Float> HIGH_HALVES = lanesWhere(LANES / 2, 1);
   static final VectorMask<Float> ODD_QUARTERS = lanesWhere(LANES / 4, 1);
+  /** With SWAP_2 and SWAP_1, the last two levels of a 16-vector lane-sum tree (SimdTemporalLinkage, N = 16). */
+  static final VectorMask<Float> ODD_PAIRS = lanesWhere(2, 1), ODD_LANES = lanesWhere(1, 1);
   static final VectorShuffle<Float> SWAP_HALVES = swapGroups(LANES / 2);
   static final VectorShuffle<Float> SWAP_QUARTERS = swapGroups(LANES / 4);
   static final VectorShuffle<Float> SWAP_8 = LANES >= 64 ? swapGroups(8) : null;

@@ -8,6 +8,8 @@ import static org.dnckernels.simd.SimdLanes.HIGH_HALVES;
 import static org.dnckernels.simd.SimdLanes.LANE_OF_F1;
 import static org.dnckernels.simd.SimdLanes.LANE_OF_F2;
 import static org.dnckernels.simd.SimdLanes.LANE_OF_F3;
+import static org.dnckernels.simd.SimdLanes.ODD_LANES;
+import static org.dnckernels.simd.SimdLanes.ODD_PAIRS;
 import static org.dnckernels.simd.SimdLanes.ODD_QUARTERS;
 import static org.dnckernels.simd.SimdLanes.SWAP_1;
 import static org.dnckernels.simd.SimdLanes.SWAP_2;
@@ -50,7 +52,9 @@ import org.dnckernels.Tensor;
  * segment of rows ({@link #SEGMENT_ROWS}): the first segment's in the output rows, each other's in rows of its
  * own, added to the output in segment order at the end. Segments let two threads share one matrix when a call
  * has fewer matrices than threads (B = 1), with the same bits as one thread running them in turn. So the fused
- * results equal linkUpdate then forwardBackward bit for bit, on any thread count.
+ * results equal linkUpdate then forwardBackward bit for bit, on any thread count. A matrix of N = 16 on 16 lanes
+ * (DeepMind's default size) goes whole to {@link #oneVectorMatrix}, with the block kernels' bits and fewer lane
+ * operations.
  */
 final class SimdTemporalLinkage implements KernelMath.TemporalLinkage {
   /** Floats of L per chunk of rows when an odd read head passes over it after the pairs (128 KiB: inside L2). */
@@ -330,6 +334,17 @@ final class SimdTemporalLinkage implements KernelMath.TemporalLinkage {
   static void linkUnits(
       Tensor link, Tensor prevPrecedence, Tensor writeWeights, Tensor prevReadWeights, Tensor forward,
       Tensor backward, float[] partials, int partialsOf0, int segs, int u0, int u1) {
+    linkUnits(link, prevPrecedence, writeWeights, prevReadWeights, forward, backward, partials, partialsOf0, segs,
+        u0, u1, true);
+  }
+
+  /**
+   * {@link #linkUnits}, with {@code oneVector} false keeping matrices of N = 16 on the block kernels (a test
+   * compares the two).
+   */
+  static void linkUnits(
+      Tensor link, Tensor prevPrecedence, Tensor writeWeights, Tensor prevReadWeights, Tensor forward,
+      Tensor backward, float[] partials, int partialsOf0, int segs, int u0, int u1, boolean oneVector) {
     int wh = link.dim(1), n = link.dim(2), r = prevReadWeights.dim(1);
     boolean update = prevPrecedence != null;
     float[] l = array(link), x = array(prevReadWeights), fwd = array(forward), bwd = array(backward);
@@ -356,6 +371,10 @@ final class SimdTemporalLinkage implements KernelMath.TemporalLinkage {
             : partialRow(partialsOf0, m, s, k, segs, r, n);
         heads[3 * k + 2] = fOff + ((b * r + k) * wh + h) * n;
         Arrays.fill(sums, heads[3 * k + 1], heads[3 * k + 1] + n, 0f);
+      }
+      if (oneVector && n == 16 && LANES == 16 && segs == 1) {
+        oneVectorMatrix(l, lb, update, p, pb, w, wb, x, sums, fwd, heads, r);
+        continue;
       }
       int end = segmentStart(n, segs, s + 1);
       for (int i0 = segmentStart(n, segs, s); i0 < end; i0 += chunk) {
@@ -715,6 +734,90 @@ final class SimdTemporalLinkage implements KernelMath.TemporalLinkage {
     }
     for (; i < i1; i++) {
       singleRow(l, lb, n, update, p, pb, w, wb, wMax, x, bwd, fwd, heads, 0, 2 * pairs, i, lanes);
+    }
+  }
+
+  /**
+   * A whole matrix of N = 16 on 16 lanes (DeepMind's N = 16 on 512-bit vectors: a row is one vector), every read
+   * head, updated first when {@code update}. Per head, the sixteen rows' products with x go into one lane-sum tree
+   * (the four levels of the block kernels' folds, each combining two vectors, with the rows placed so that lane i
+   * ends with row i): the pairs of sumLanes' order, so the block kernels' bits, in 60 lane operations and one
+   * store where the four-row folds take some 150 and sixteen scalar stores. Backward sums run over the rows in
+   * ascending order from the zeroed output, as there; L' is the same per-element arithmetic (the keep always
+   * clamped at 0, which changes nothing where it is not negative).
+   */
+  private static void oneVectorMatrix(float[] l, int lb, boolean update, float[] p, int pb, float[] w, int wb,
+      float[] x, float[] bwd, float[] fwd, int[] heads, int r) {
+    if (update) {
+      FloatVector index = FloatVector.zero(FLOAT).addIndex(1);
+      FloatVector wj = FloatVector.fromArray(FLOAT, w, wb), pj = FloatVector.fromArray(FLOAT, p, pb);
+      for (int i = 0; i < 16; i++) {
+        float wi = w[wb + i];
+        FloatVector keep = FloatVector.broadcast(FLOAT, 1f - wi).sub(wj).max(0f), add = pj.mul(wi);
+        FloatVector li = FloatVector.fromArray(FLOAT, l, lb + 16 * i);
+        li = USE_FMA ? keep.fma(li, add) : keep.mul(li).add(add);
+        li.blend(0f, index.compare(VectorOperators.EQ, (float) i)).intoArray(l, lb + 16 * i);
+      }
+    }
+    FloatVector zero = FloatVector.zero(FLOAT);
+    for (int k = 0; k < r; k++) {
+      int xa = heads[3 * k], ba = heads[3 * k + 1], fa = heads[3 * k + 2];
+      FloatVector xv = FloatVector.fromArray(FLOAT, x, xa), bv = FloatVector.fromArray(FLOAT, bwd, ba);
+      for (int i = 0; i < 16; i++) {
+        FloatVector li = FloatVector.fromArray(FLOAT, l, lb + 16 * i), xi = FloatVector.broadcast(FLOAT, x[xa + i]);
+        bv = USE_FMA ? li.fma(xi, bv) : li.mul(xi).add(bv);
+      }
+      bv.intoArray(bwd, ba);
+      // slot t holds row bitreverse(t): the tree's lane i then sums row i
+      FloatVector s0 = FloatVector.fromArray(FLOAT, l, lb + 0);
+      s0 = USE_FMA ? s0.fma(xv, zero) : s0.mul(xv).add(zero);
+      FloatVector s1 = FloatVector.fromArray(FLOAT, l, lb + 128);
+      s1 = USE_FMA ? s1.fma(xv, zero) : s1.mul(xv).add(zero);
+      FloatVector s2 = FloatVector.fromArray(FLOAT, l, lb + 64);
+      s2 = USE_FMA ? s2.fma(xv, zero) : s2.mul(xv).add(zero);
+      FloatVector s3 = FloatVector.fromArray(FLOAT, l, lb + 192);
+      s3 = USE_FMA ? s3.fma(xv, zero) : s3.mul(xv).add(zero);
+      FloatVector s4 = FloatVector.fromArray(FLOAT, l, lb + 32);
+      s4 = USE_FMA ? s4.fma(xv, zero) : s4.mul(xv).add(zero);
+      FloatVector s5 = FloatVector.fromArray(FLOAT, l, lb + 160);
+      s5 = USE_FMA ? s5.fma(xv, zero) : s5.mul(xv).add(zero);
+      FloatVector s6 = FloatVector.fromArray(FLOAT, l, lb + 96);
+      s6 = USE_FMA ? s6.fma(xv, zero) : s6.mul(xv).add(zero);
+      FloatVector s7 = FloatVector.fromArray(FLOAT, l, lb + 224);
+      s7 = USE_FMA ? s7.fma(xv, zero) : s7.mul(xv).add(zero);
+      FloatVector s8 = FloatVector.fromArray(FLOAT, l, lb + 16);
+      s8 = USE_FMA ? s8.fma(xv, zero) : s8.mul(xv).add(zero);
+      FloatVector s9 = FloatVector.fromArray(FLOAT, l, lb + 144);
+      s9 = USE_FMA ? s9.fma(xv, zero) : s9.mul(xv).add(zero);
+      FloatVector s10 = FloatVector.fromArray(FLOAT, l, lb + 80);
+      s10 = USE_FMA ? s10.fma(xv, zero) : s10.mul(xv).add(zero);
+      FloatVector s11 = FloatVector.fromArray(FLOAT, l, lb + 208);
+      s11 = USE_FMA ? s11.fma(xv, zero) : s11.mul(xv).add(zero);
+      FloatVector s12 = FloatVector.fromArray(FLOAT, l, lb + 48);
+      s12 = USE_FMA ? s12.fma(xv, zero) : s12.mul(xv).add(zero);
+      FloatVector s13 = FloatVector.fromArray(FLOAT, l, lb + 176);
+      s13 = USE_FMA ? s13.fma(xv, zero) : s13.mul(xv).add(zero);
+      FloatVector s14 = FloatVector.fromArray(FLOAT, l, lb + 112);
+      s14 = USE_FMA ? s14.fma(xv, zero) : s14.mul(xv).add(zero);
+      FloatVector s15 = FloatVector.fromArray(FLOAT, l, lb + 240);
+      s15 = USE_FMA ? s15.fma(xv, zero) : s15.mul(xv).add(zero);
+      FloatVector c0 = s0.blend(s1, HIGH_HALVES).add(s1.blend(s0, HIGH_HALVES).rearrange(SWAP_HALVES));
+      FloatVector c1 = s2.blend(s3, HIGH_HALVES).add(s3.blend(s2, HIGH_HALVES).rearrange(SWAP_HALVES));
+      FloatVector c2 = s4.blend(s5, HIGH_HALVES).add(s5.blend(s4, HIGH_HALVES).rearrange(SWAP_HALVES));
+      FloatVector c3 = s6.blend(s7, HIGH_HALVES).add(s7.blend(s6, HIGH_HALVES).rearrange(SWAP_HALVES));
+      FloatVector c4 = s8.blend(s9, HIGH_HALVES).add(s9.blend(s8, HIGH_HALVES).rearrange(SWAP_HALVES));
+      FloatVector c5 = s10.blend(s11, HIGH_HALVES).add(s11.blend(s10, HIGH_HALVES).rearrange(SWAP_HALVES));
+      FloatVector c6 = s12.blend(s13, HIGH_HALVES).add(s13.blend(s12, HIGH_HALVES).rearrange(SWAP_HALVES));
+      FloatVector c7 = s14.blend(s15, HIGH_HALVES).add(s15.blend(s14, HIGH_HALVES).rearrange(SWAP_HALVES));
+      FloatVector d0 = c0.blend(c1, ODD_QUARTERS).add(c1.blend(c0, ODD_QUARTERS).rearrange(SWAP_QUARTERS));
+      FloatVector d1 = c2.blend(c3, ODD_QUARTERS).add(c3.blend(c2, ODD_QUARTERS).rearrange(SWAP_QUARTERS));
+      FloatVector d2 = c4.blend(c5, ODD_QUARTERS).add(c5.blend(c4, ODD_QUARTERS).rearrange(SWAP_QUARTERS));
+      FloatVector d3 = c6.blend(c7, ODD_QUARTERS).add(c7.blend(c6, ODD_QUARTERS).rearrange(SWAP_QUARTERS));
+      FloatVector e0 = d0.blend(d1, ODD_PAIRS).add(d1.blend(d0, ODD_PAIRS).rearrange(SWAP_2));
+      FloatVector e1 = d2.blend(d3, ODD_PAIRS).add(d3.blend(d2, ODD_PAIRS).rearrange(SWAP_2));
+      FloatVector g = e0.blend(e1, ODD_LANES).add(e1.blend(e0, ODD_LANES).rearrange(SWAP_1));
+      // + 0: the block kernels add each sum to a double 0, which turns −0 into +0
+      g.add(0f).intoArray(fwd, fa);
     }
   }
 
