@@ -30,8 +30,8 @@ import org.dnckernels.Tensor;
  *
  * <p>Three passes, each over a chunk of batch entries whose output rows fit in L1 ({@link #CHUNK_FLOATS}), every
  * row of the chunk through a pass before the next pass: a short row's pass is a chain of dependent lane sums,
- * and independent rows side by side overlap their chains (row after row, the content weights at 16×16×16×4 took
- * 1.9× as long; docs/simd.md). Rows only change order, so every row keeps its bits. (1) Per entry, one pass over
+ * and independent rows side by side overlap their chains (row after row, the read content weights at 16×16×16×4
+ * took 1.8× as long; docs/simd.md). Rows only change order, so every row keeps its bits. (1) Per entry, one pass over
  * the memory rows for all H keys: rows go in groups of four whose float-lane accumulators are independent (they
  * hide FMA latency). Over a group, keys go four at a time: sixteen accumulators, and the four keys' lane sums
  * (SUM_OF_4 below) overlap; one key at a time, each key's sums waited on the previous key's (docs/simd.md). Keys

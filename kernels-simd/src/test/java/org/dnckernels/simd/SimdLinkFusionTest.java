@@ -13,7 +13,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The fused link pass promises the same bits as linkUpdate then forwardBackward (docs/simd.md): every read-head
  * count takes its own mix of kernels (pairs of heads, a single head, chunks of rows when R > 2), and N covers
- * rows left over from the 4-row blocks, columns left over from the vectors, and several chunks (N = 1000). Once on
+ * rows left over from the 4-row blocks, columns left over from the vectors, N = 16 (a matrix of one vector per row
+ * on 16 lanes goes to one kernel), and several chunks (N = 1000). Once on
  * one thread (N ≥ 512: segments of 256 rows in turn), once on two threads with segments of 16 rows split
  * between them.
  */
@@ -27,8 +28,8 @@ class SimdLinkFusionTest {
     // {B, Wh, N, R}
     return List.of(
         new int[] {1, 1, 1, 1}, new int[] {2, 1, 3, 2}, new int[] {1, 2, 17, 3}, new int[] {2, 1, 33, 4},
-        new int[] {1, 1, 64, 5}, new int[] {3, 2, 16, 3}, new int[] {2, 1, 16, 4}, new int[] {1, 2, 257, 6}, new int[] {1, 1, 1000, 3}, new int[] {1, 1, 1000, 4},
-        new int[] {1, 1, 1002, 7});
+        new int[] {1, 1, 64, 5}, new int[] {3, 2, 16, 3}, new int[] {2, 1, 16, 4}, new int[] {1, 2, 257, 6},
+        new int[] {1, 1, 1000, 3}, new int[] {1, 1, 1000, 4}, new int[] {1, 1, 1002, 7});
   }
 
   @ParameterizedTest(name = "{index}")
