@@ -10,7 +10,9 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import org.dnckernels.DncKernels;
 import org.dnckernels.HostScratch;
@@ -52,6 +54,16 @@ final class SimdAllocation implements KernelMath.Allocation {
   private static final long LOW = 0x0000_0000_ffff_ffffL;
   /** Runs up to this many keys are insertion-sorted; from WIDE_FROM keys the radix digits are 11 bits, not 8. */
   private static final int INSERTION = 48, WIDE_FROM = 2048;
+  /**
+   * Runs of more than INSERTION and up to this many keys go through a bitonic network in long lanes, padded to a
+   * power of two: at N = 128 the radix sort's four passes over 256 buckets cost more than the 128 keys.
+   */
+  private static final int BITONIC = 128;
+  private static final int LONG_LANES = LONG.length();
+  /** Lane i takes lane i xor 1, 2, 4: the network's exchanges inside a vector (null: wider than the vector). */
+  private static final VectorShuffle<Long> LONG_SWAP_1 = LONG_LANES > 1 ? VectorShuffle.fromOp(LONG, i -> i ^ 1) : null;
+  private static final VectorShuffle<Long> LONG_SWAP_2 = LONG_LANES > 2 ? VectorShuffle.fromOp(LONG, i -> i ^ 2) : null;
+  private static final VectorShuffle<Long> LONG_SWAP_4 = LONG_LANES > 4 ? VectorShuffle.fromOp(LONG, i -> i ^ 4) : null;
   /** Digit counters: 8 digits of 8 bits or 6 of 11. */
   static final int COUNTS = 6 << 11;
 
@@ -102,8 +114,8 @@ final class SimdAllocation implements KernelMath.Allocation {
     float[] us = array(usage), gw = array(writeGates), ga = array(allocationGates), o = array(out);
     int usOff = offset(usage), gwOff = offset(writeGates), gaOff = offset(allocationGates), oOff = offset(out);
     HostScratch scratch = HostScratch.get();
-    // sort keys [0,n) and the radix sort's buffer [n,2n)
-    long[] keys = scratch.longs(0, 2 * n);
+    // sort keys [0,n) and the sorts' buffer [n,3n) (the bitonic network pads to a power of two, below 2n)
+    long[] keys = scratch.longs(0, 3 * n);
     int[] counts = scratch.ints(0, COUNTS);
     // several heads: the double usage [0,n), the unrounded weights [n,2n), ũ in sorted order [2n,3n)
     double[] work = wh > 1 ? scratch.doubles(0, 3 * n) : null;
@@ -323,14 +335,27 @@ final class SimdAllocation implements KernelMath.Allocation {
   /**
    * Sorts keys[from, to) ascending as signed longs, given that they are already ascending in their bits below
    * {@code lowBit}: a stable LSD radix sort of the digits from lowBit up (8-bit digits, 11-bit from
-   * {@link #WIDE_FROM} keys). One pass counts every digit; a digit that all keys share is skipped.
-   * keys[bufOff, bufOff + to − from) is the buffer. No allocation, unlike {@code Arrays.sort(long[])}, whose
+   * {@link #WIDE_FROM} keys). One pass counts every digit; a digit that all keys share is skipped. Runs of up to
+   * {@link #BITONIC} keys go through {@link #bitonicSort} instead. keys[bufOff, bufOff + 2(to − from)) is the
+   * buffer. No allocation, unlike {@code Arrays.sort(long[])}, whose
    * vectorised partition allocates on JDK 22+.
    */
   private static void sortKeys(long[] keys, int from, int to, int lowBit, int bufOff, int[] counts) {
+    sortKeys(keys, from, to, lowBit, bufOff, counts, BITONIC);
+  }
+
+  /**
+   * {@link #sortKeys} with runs of up to {@code bitonicUpTo} keys on the bitonic network (0: the radix sort from
+   * INSERTION up; a test compares the two). keys[bufOff, bufOff + 2(to − from)) is the buffer.
+   */
+  static void sortKeys(long[] keys, int from, int to, int lowBit, int bufOff, int[] counts, int bitonicUpTo) {
     int n = to - from;
     if (n <= INSERTION) {
       insertionSort(keys, from, to);
+      return;
+    }
+    if (n <= bitonicUpTo && LONG_LANES >= 2 && LONG_LANES <= 8) {
+      bitonicSort(keys, from, n, bufOff);
       return;
     }
     int bits = n >= WIDE_FROM ? 11 : 8, buckets = 1 << bits, mask = buckets - 1;
@@ -366,6 +391,69 @@ final class SimdAllocation implements KernelMath.Allocation {
     }
     if (src != from) {
       System.arraycopy(keys, src, keys, from, n);
+    }
+  }
+
+  /**
+   * keys[from, from + n) ascending as signed longs by a bitonic network in keys[buf, buf + size), size the power of
+   * two from n up (at least two vectors), padded with Long.MAX_VALUE (above every key: a key's high word is at most
+   * a float's ordered bits). Exchanges of elements a vector or more apart are min/max of two vectors; those inside
+   * a vector, min/max with the vector's lanes swapped, blended by which lane keeps the larger. Keys are distinct
+   * (a slot in the low word), so this gives the radix sort's order exactly.
+   */
+  private static void bitonicSort(long[] keys, int from, int n, int buf) {
+    int lanes = LONG_LANES;
+    int size = Math.max(2 * lanes, Integer.highestOneBit(n - 1) << 1);
+    System.arraycopy(keys, from, keys, buf, n);
+    Arrays.fill(keys, buf + n, buf + size, Long.MAX_VALUE);
+    LongVector iota = LongVector.zero(LONG).addIndex(1);
+    for (int k = 2; k <= size; k <<= 1) {
+      for (int j = k >> 1; j > 0; j >>= 1) {
+        if (j >= lanes) {
+          // blocks of 2j inside one block of k: ascending when (g & k) == 0
+          for (int v = 0; v < size; v += 2 * j) {
+            boolean ascending = (v & k) == 0;
+            for (int u = buf + v; u < buf + v + j; u += lanes) {
+              LongVector x = LongVector.fromArray(LONG, keys, u), y = LongVector.fromArray(LONG, keys, u + j);
+              if (ascending) {
+                x.min(y).intoArray(keys, u);
+                x.max(y).intoArray(keys, u + j);
+              } else {
+                x.max(y).intoArray(keys, u);
+                x.min(y).intoArray(keys, u + j);
+              }
+            }
+          }
+        } else if (j == 1) {
+          exchangeInLanes(keys, buf, size, k, j, iota, LONG_SWAP_1);
+        } else if (j == 2) {
+          exchangeInLanes(keys, buf, size, k, j, iota, LONG_SWAP_2);
+        } else {
+          exchangeInLanes(keys, buf, size, k, j, iota, LONG_SWAP_4);
+        }
+      }
+    }
+    System.arraycopy(keys, buf, keys, from, n);
+  }
+
+  /**
+   * One stage of {@link #bitonicSort} with partners j &lt; lanes apart: element g keeps the larger of itself and
+   * g xor j when (g &amp; j ≠ 0) xor (g &amp; k ≠ 0).
+   */
+  private static void exchangeInLanes(long[] keys, int buf, int size, int k, int j, LongVector iota,
+      VectorShuffle<Long> partner) {
+    VectorMask<Long> upper = iota.and(j).compare(VectorOperators.NE, 0);
+    // k below the lanes: the direction changes inside a vector; else per vector, by (v & k)
+    VectorMask<Long> inVector = k < LONG_LANES ? upper.eq(iota.and(k).compare(VectorOperators.NE, 0)).not() : upper;
+    VectorMask<Long> flipped = upper.not();
+    for (int v = 0; v < size; v += LONG_LANES) {
+      LongVector x = LongVector.fromArray(LONG, keys, buf + v), y = x.rearrange(partner);
+      LongVector lo = x.min(y), hi = x.max(y);
+      if (k < LONG_LANES || (v & k) == 0) {
+        lo.blend(hi, inVector).intoArray(keys, buf + v);
+      } else {
+        lo.blend(hi, flipped).intoArray(keys, buf + v);
+      }
     }
   }
 

@@ -99,7 +99,8 @@ final class SimdAllocationBackward implements KernelMath.AllocationBackward {
     int guOff = offset(gradUsage), ggwOff = offset(gradWriteGates), ggaOff = offset(gradAllocationGates);
     HostScratch scratch = HostScratch.get();
     // sort keys [0,n) and the radix sort's buffer [n,2n)
-    long[] keys = scratch.longs(0, 2 * n);
+    // sort keys and the sorts' buffer, as in SimdAllocation.allocationSlice
+    long[] keys = scratch.longs(0, 3 * n);
     int[] counts = scratch.ints(0, SimdAllocation.COUNTS);
     // every head's order: slot of the j-th least used at h·N + j
     int[] orders = scratch.ints(1, wh * n);
