@@ -1,8 +1,6 @@
 package org.dnckernels.simd;
 
 import java.util.Locale;
-import java.util.Random;
-import org.dnckernels.HostKernels;
 import org.dnckernels.InterfaceValues;
 import org.dnckernels.MemoryShape;
 import org.dnckernels.MemoryState;
@@ -40,16 +38,8 @@ public final class LinkPassMain {
         Workspace ws = k.newWorkspace(shape);
         Tensor raw = k.allocate(b, shape.interfaceSize());
         Tensor reads = k.allocate(b, r, 16);
-        float[] values = HostKernels.array(raw);
-        Random random = new Random(7);
-        for (int i = 0; i < values.length; i++) {
-          values[i] = (float) random.nextGaussian();
-        }
-        k.interfaceSplit(raw, in);
         // a link matrix and weightings that 20 steps have written
-        for (int t = 0; t < 20; t++) {
-          k.memoryStep(s, in, reads, ws);
-        }
+        StepPhasesMain.writtenState(k, s, in, ws, raw, reads);
         int rows = SimdTemporalLinkage.SEGMENT_ROWS;
         Runnable fused = () -> SimdTemporalLinkage.linkUpdateAndWeightingsSlice(s.link(), s.precedence(),
             s.writeWeights(), s.readWeights(), ws.forward(), ws.backward(), rows, 0, b);

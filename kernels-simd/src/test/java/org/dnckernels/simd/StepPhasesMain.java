@@ -53,6 +53,23 @@ public final class StepPhasesMain {
     return new long[] {step, 0, 0, writeContent, 0, eraseAdd, link, 0, readContent, 0, read};
   }
 
+  /**
+   * The profiling tools' inputs: interface values split from a random controller output (seed 7) into {@code in},
+   * then 20 steps on {@code s}, so that memory, usage and links hold what steps write.
+   */
+  static void writtenState(SimdKernels k, MemoryState s, InterfaceValues in, Workspace ws, Tensor raw,
+      Tensor reads) {
+    float[] values = HostKernels.array(raw);
+    Random random = new Random(7);
+    for (int i = 0; i < values.length; i++) {
+      values[i] = (float) random.nextGaussian();
+    }
+    k.interfaceSplit(raw, in);
+    for (int t = 0; t < 20; t++) {
+      k.memoryStep(s, in, reads, ws);
+    }
+  }
+
   /** ns per vector FMA at full throughput: twelve independent chains, best of 20 rounds. */
   static double fmaThroughputNs() {
     float sink = 0;
@@ -105,16 +122,7 @@ public final class StepPhasesMain {
       Workspace ws = k.newWorkspace(shape);
       Tensor raw = k.allocate(b, shape.interfaceSize());
       Tensor reads = k.allocate(b, r, w);
-      // interface values from a random controller output, then a state that 20 steps have written
-      float[] values = HostKernels.array(raw);
-      Random random = new Random(7);
-      for (int i = 0; i < values.length; i++) {
-        values[i] = (float) random.nextGaussian();
-      }
-      k.interfaceSplit(raw, in);
-      for (int t = 0; t < 20; t++) {
-        k.memoryStep(s, in, reads, ws);
-      }
+      writtenState(k, s, in, ws, raw, reads);
       String[] names = {"step (facade)", "usage", "allocation", "write content", "write weights", "erase/add",
           "link pass", "precedence", "read content", "read modes", "read"};
       Runnable[] calls = {
