@@ -28,22 +28,21 @@ import org.dnckernels.Tensor;
  * Content addressing: cosine similarity of every key with every memory row, times the key strength, softmax over
  * the slots (see {@link DncKernels#contentWeights}).
  *
- * <p>Three passes, each over a chunk of batch entries whose output rows fit in L1 ({@link #CHUNK_FLOATS}), every
- * row of the chunk through a pass before the next pass: a short row's pass is a chain of dependent lane sums,
- * and independent rows side by side overlap their chains (row after row, the read content weights at 16×16×16×4
- * took 1.8× as long; docs/simd.md). Rows only change order, so every row keeps its bits. (1) Per entry, one pass over
- * the memory rows for all H keys: rows go in groups of four whose float-lane accumulators are independent (they
- * hide FMA latency). Over a group, keys go four at a time: sixteen accumulators, and the four keys' lane sums
- * (SUM_OF_4 below) overlap; one key at a time, each key's sums waited on the previous key's (docs/simd.md). Keys
- * left over go one at a time; the first key loop also sums the squares; the group's rows stay in L1 for the keys
- * after the first. The raw dots go to the output rows, the squared row norms (double) to scratch, and their
- * square roots are taken afterwards in one loop that C2 vectorises. A last group of fewer than four rows repeats
- * its last row, so every row gets the same operations and equal rows get equal bits. (2) Per row, the cosine and
- * β in double; where ‖k‖ ‖M[i]‖ could overflow float (magnitudes near 1e19 and above) the key's logits are
- * recomputed in double instead, so every finite input gives finite weights. (3) The softmax in place: max, exp
- * ({@link SimdMath}), a sum in float blocks added in double, scale, each over every row of the chunk before the
- * next. Every lane sum has {@link SimdLanes#sumLanes}' fixed order, so a result does not depend on whether C2
- * compiled the kernel.
+ * <p>Three passes, each over a chunk of batch entries whose output rows fit in L1 ({@link #CHUNK_FLOATS}), every row of
+ * the chunk through a pass before the next pass: a short row's pass is a chain of dependent lane sums, and independent
+ * rows side by side overlap their chains (row after row, the read content weights at 16×16×16×4 took 1.8× as long;
+ * docs/simd.md). Rows only change order, so every row keeps its bits. (1) Per entry, one pass over the memory rows for
+ * all H keys: rows go in groups of four whose float-lane accumulators are independent (they hide FMA latency). Over a
+ * group, keys go four at a time: sixteen accumulators, and the four keys' lane sums (SUM_OF_4 below) overlap; one key
+ * at a time, each key's sums waited on the previous key's (docs/simd.md). Keys left over go one at a time; the first
+ * key loop also sums the squares; the group's rows stay in L1 for the keys after the first. The raw dots go to the
+ * output rows, the squared row norms (double) to scratch, and their square roots are taken afterwards in one loop that
+ * C2 vectorises. A last group of fewer than four rows repeats its last row, so every row gets the same operations and
+ * equal rows get equal bits. (2) Per row, the cosine and β in double; where ‖k‖ ‖M[i]‖ could overflow float (magnitudes
+ * near 1e19 and above) the key's logits are recomputed in double instead, so every finite input gives finite weights.
+ * (3) The softmax in place: max, exp ({@link SimdMath}), a sum in float blocks added in double, scale, each over every
+ * row of the chunk before the next. Every lane sum has {@link SimdLanes#sumLanes}' fixed order, so a result does not
+ * depend on whether C2 compiled the kernel.
  */
 final class SimdContentAddressing implements KernelMath.ContentAddressing {
   private static final VectorSpecies<Float> SPECIES = SimdSpecies.FLOAT;
@@ -161,9 +160,9 @@ final class SimdContentAddressing implements KernelMath.ContentAddressing {
 
   /**
    * The dot products k[h]·M[i] into o[h,i] and the row norms ‖M[i]‖ into norms[normsOff + h + i], in one pass
-   * over the rows: groups of four rows; over a group, keys four at a time (sixteen independent accumulators: the keys'
-   * folds overlap instead of waiting on each other), then the keys left over one at a time. The first key loop
-   * also sums the rows' squares. The backward ({@link SimdContentAddressingBackward}) recomputes its cosines with
+   * over the rows: groups of four rows; over a group, keys four at a time (sixteen independent accumulators: the
+   * keys' folds overlap instead of waiting on each other), then the keys left over one at a time. The first key
+   * loop also sums the rows' squares. The backward ({@link SimdContentAddressingBackward}) recomputes its cosines with
    * it, so both see the same bits.
    */
   static void dots(float[] m, int mOff, int n, int w, float[] k, int kOff, int h, double[] norms, int normsOff,
