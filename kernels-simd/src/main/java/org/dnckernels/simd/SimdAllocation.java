@@ -355,7 +355,9 @@ final class SimdAllocation implements KernelMath.Allocation {
       insertionSort(keys, from, to);
       return;
     }
-    if (n <= bitonicUpTo && LONG_LANES >= 2 && LONG_LANES <= 8) {
+    // 4 to 8 long lanes (256 and 512 bits): on 128-bit vectors the network's long lanes were not compiled to
+    // vector instructions (SimdSteadyStateTest saw 217 KB of boxes per step at N = 128) and the radix sort stays
+    if (n <= bitonicUpTo && LONG_LANES >= 4 && LONG_LANES <= 8) {
       bitonicSort(keys, from, n, bufOff);
       return;
     }
@@ -407,7 +409,6 @@ final class SimdAllocation implements KernelMath.Allocation {
     int size = Math.max(2 * lanes, Integer.highestOneBit(n - 1) << 1);
     System.arraycopy(keys, from, keys, buf, n);
     Arrays.fill(keys, buf + n, buf + size, Long.MAX_VALUE);
-    LongVector iota = LongVector.zero(LONG).addIndex(1);
     for (int k = 2; k <= size; k <<= 1) {
       for (int j = k >> 1; j > 0; j >>= 1) {
         if (j >= lanes) {
@@ -425,12 +426,8 @@ final class SimdAllocation implements KernelMath.Allocation {
               }
             }
           }
-        } else if (j == 1) {
-          exchangeInLanes(keys, buf, size, k, j, iota, LONG_SWAP_1);
-        } else if (j == 2) {
-          exchangeInLanes(keys, buf, size, k, j, iota, LONG_SWAP_2);
         } else {
-          exchangeInLanes(keys, buf, size, k, j, iota, LONG_SWAP_4);
+          exchangeInLanes(keys, buf, size, k, j);
         }
       }
     }
@@ -441,8 +438,10 @@ final class SimdAllocation implements KernelMath.Allocation {
    * One stage of {@link #bitonicSort} with partners j &lt; lanes apart: element g keeps the larger of itself and
    * g xor j when (g &amp; j ≠ 0) xor (g &amp; k ≠ 0).
    */
-  private static void exchangeInLanes(long[] keys, int buf, int size, int k, int j, LongVector iota,
-      VectorShuffle<Long> partner) {
+  private static void exchangeInLanes(long[] keys, int buf, int size, int k, int j) {
+    // no vector arguments: were C2 to leave this call out of line, they would be boxed
+    VectorShuffle<Long> partner = j == 1 ? LONG_SWAP_1 : j == 2 ? LONG_SWAP_2 : LONG_SWAP_4;
+    LongVector iota = LongVector.zero(LONG).addIndex(1);
     VectorMask<Long> upper = iota.and(j).compare(VectorOperators.NE, 0);
     // k below the lanes: the direction changes inside a vector; else per vector, by (v & k)
     VectorMask<Long> inVector = k < LONG_LANES ? upper.eq(iota.and(k).compare(VectorOperators.NE, 0)).not() : upper;

@@ -23,6 +23,8 @@ class SimdAllocationSortTest {
   @ParameterizedTest(name = "n={0}")
   @ValueSource(ints = {49, 50, 63, 64, 65, 100, 127, 128})
   void bitonicNetworkGivesTheRadixOrder(int n) {
+    // on 128-bit vectors (2 long lanes) sortKeys keeps the radix sort, so there is no network to compare
+    assumeTrue(SimdSpecies.LANES >= 8, "the network runs on 4 to 8 long lanes");
     Random random = new Random(n);
     int[] counts = new int[SimdAllocation.COUNTS];
     for (int round = 0; round < 50; round++) {

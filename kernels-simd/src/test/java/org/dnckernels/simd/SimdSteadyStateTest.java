@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A steady-state memory step and its backward allocate nothing on the calling thread, inline and split over the
- * pool, nor does a {@link org.dnckernels.MemoryTape} over a sequence beyond the facade's allowance. Not a timing
+ * pool, also at N = 16 and N = 128 whose kernels are their own, nor does a {@link org.dnckernels.MemoryTape} over a sequence beyond the facade's allowance. Not a timing
  * test. It runs in a fresh JVM with {@code -Xbatch} ({@link SteadyStateMain}): compilation is then
  * synchronous, so the step is C2-compiled after a known number of calls whatever the machine's load, and the
  * JIT's history is not the conformance suite's (interpreted vector code allocates a box per operation).
@@ -41,15 +41,17 @@ class SimdSteadyStateTest {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(150, TimeUnit.SECONDS), "child JVM did not finish: " + out);
     assertEquals(0, p.exitValue(), out);
-    Matcher m = Pattern.compile("(backward |tape )?threads=(\\d) impl=([0-9.]+) facade=([0-9.]+)").matcher(out);
+    Matcher m = Pattern.compile("((?:N=\\d+ )?(?:backward |tape )?)threads=(\\d) impl=([0-9.]+) facade=([0-9.]+)")
+        .matcher(out);
     int lines = 0;
     while (m.find()) {
       lines++;
-      String what = (m.group(1) == null ? "" : m.group(1)) + "threads=" + m.group(2)
+      String what = m.group(1) + "threads=" + m.group(2)
           + ": bytes per step on the calling thread\n" + out;
       assertEquals(0.0, Double.parseDouble(m.group(3)), what);
       assertTrue(Double.parseDouble(m.group(4)) <= FACADE_BYTES, what);
     }
-    assertEquals(6, lines, out);
+    // B = 4, N = 32 on 1 and 2 threads (step, backward, tape); N = 16 and N = 128 on one thread (step, backward)
+    assertEquals(10, lines, out);
   }
 }

@@ -16,18 +16,20 @@ import org.dnckernels.testing.RandomTensors;
  * the bytes allocated per step on the calling thread, by the backend's step ({@code memoryStepImpl}) and by
  * the public facade around it, one line per thread count: {@code threads=T impl=X facade=Y}; then the same for
  * the step backward: {@code backward threads=T impl=X facade=Y}; then whole sequences on a checkpointed
- * {@link MemoryTape}, per facade call it makes: {@code tape threads=T impl=0.0 facade=Y}.
+ * {@link MemoryTape}, per facade call it makes: {@code tape threads=T impl=0.0 facade=Y}; then the step and its
+ * backward at N = 16 and N = 128 on one thread, their lines prefixed {@code N=16 } and {@code N=128 }.
  */
 public final class SteadyStateMain {
   private static final int WINDOW = 500;
   private static final int TAPE_STEPS = 10;
   private static final long DEADLINE_NANOS = 60_000_000_000L;
+  private static final com.sun.management.ThreadMXBean MX =
+      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
   private SteadyStateMain() {}
 
   public static void main(String[] args) {
-    com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    mx.setThreadAllocatedMemoryEnabled(true);
+    MX.setThreadAllocatedMemoryEnabled(true);
     long thread = Thread.currentThread().threadId();
     // B = 4, N = 32: big enough to split over two threads (every call splits with inline work 0)
     MemoryShape shape = new MemoryShape(4, 32, 16, 2, 1);
@@ -39,61 +41,19 @@ public final class SteadyStateMain {
         Workspace ws = kernels.newWorkspace(shape);
         Tensor readVectors = kernels.allocate(4, 2, 16);
         long deadline = System.nanoTime() + DEADLINE_NANOS;
-        long impl, facade;
-        int quiet = 0;
-        do {
-          long before = mx.getThreadAllocatedBytes(thread);
-          for (int i = 0; i < WINDOW; i++) {
-            kernels.memoryStepImpl(state, in, readVectors, ws);
-          }
-          long middle = mx.getThreadAllocatedBytes(thread);
-          for (int i = 0; i < WINDOW; i++) {
-            kernels.memoryStep(state, in, readVectors, ws);
-          }
-          long after = mx.getThreadAllocatedBytes(thread);
-          impl = middle - before;
-          facade = after - middle;
-          quiet = impl == 0 ? quiet + 1 : 0;
-        } while (quiet < 3 && System.nanoTime() < deadline);
-        System.out.printf(Locale.ROOT, "threads=%d impl=%.1f facade=%.1f%n", threads, impl / (double) WINDOW,
-            facade / (double) WINDOW);
+        forward("", kernels, state, in, readVectors, ws, deadline);
 
         // the step backward on the step just taken (prev a copy of the state before one more step)
-        MemoryState prev = kernels.newState(shape);
-        kernels.copy(state, prev);
-        kernels.memoryStep(state, in, readVectors, ws);
-        MemoryState grad = kernels.newState(shape);
-        for (Tensor t : new Tensor[] {grad.memory(), grad.usage(), grad.link(), grad.precedence(), grad.readWeights(),
-            grad.writeWeights()}) {
-          t.copyFrom(random.gaussian(t.size(), 1), 0);
-        }
         Tensor gradReads = kernels.upload(random.gaussian(4 * 2 * 16, 1), 0, 4, 2, 16);
         InterfaceValues gradIn = kernels.newInterface(shape);
-        BackwardWorkspace scratch = kernels.newBackwardWorkspace(shape);
-        quiet = 0;
-        do {
-          long before = mx.getThreadAllocatedBytes(thread);
-          for (int i = 0; i < WINDOW; i++) {
-            kernels.memoryStepBackwardImpl(prev, in, state, ws, grad, gradReads, gradIn, scratch);
-          }
-          long middle = mx.getThreadAllocatedBytes(thread);
-          for (int i = 0; i < WINDOW; i++) {
-            kernels.memoryStepBackward(prev, in, state, ws, grad, gradReads, gradIn, scratch);
-          }
-          long after = mx.getThreadAllocatedBytes(thread);
-          impl = middle - before;
-          facade = after - middle;
-          quiet = impl == 0 ? quiet + 1 : 0;
-        } while (quiet < 3 && System.nanoTime() < deadline);
-        System.out.printf(Locale.ROOT, "backward threads=%d impl=%.1f facade=%.1f%n", threads,
-            impl / (double) WINDOW, facade / (double) WINDOW);
+        backward("", kernels, shape, state, in, readVectors, ws, gradReads, gradIn, random, deadline);
 
         // whole sequences on a checkpointed tape (its segments recomputed), per memory step or step backward
         try (MemoryTape tape = MemoryTape.withCheckpoints(kernels, shape, TAPE_STEPS, 3)) {
           long bytes;
-          quiet = 0;
+          int quiet = 0;
           do {
-            long before = mx.getThreadAllocatedBytes(thread);
+            long before = MX.getThreadAllocatedBytes(thread);
             for (int i = 0; i < WINDOW / TAPE_STEPS; i++) {
               tape.start();
               for (int t = 0; t < TAPE_STEPS; t++) {
@@ -103,7 +63,7 @@ public final class SteadyStateMain {
                 tape.backwardStep(gradReads, gradIn);
               }
             }
-            bytes = mx.getThreadAllocatedBytes(thread) - before;
+            bytes = MX.getThreadAllocatedBytes(thread) - before;
             quiet = bytes == 0 ? quiet + 1 : 0;
           } while (quiet < 3 && System.nanoTime() < deadline);
           // facade calls per sequence: T steps, T recomputed, T backwards
@@ -112,5 +72,85 @@ public final class SteadyStateMain {
         }
       }
     }
+    // small memories take kernels of their own: N = 16 (a link matrix of one vector per row on 16 lanes, content
+    // rows of one vector), N = 128 (the allocation's bitonic sort). R = 2: with R = 4 the content backward's
+    // four-key path allocated 160 B per step backward at B2 N16 W16 (boxed vectors), before these kernels too
+    for (MemoryShape small : new MemoryShape[] {new MemoryShape(2, 16, 16, 2, 1), new MemoryShape(2, 128, 16, 2, 1)}) {
+      try (SimdKernels kernels = new SimdKernels(1)) {
+        RandomTensors random = new RandomTensors(13);
+        int b = small.batch(), r = small.readHeads(), w = small.wordSize();
+        MemoryState state = kernels.newState(small);
+        InterfaceValues in = random.interfaceValues(b, w, r, 1).upload(kernels, small);
+        Workspace ws = kernels.newWorkspace(small);
+        Tensor readVectors = kernels.allocate(b, r, w);
+        long deadline = System.nanoTime() + DEADLINE_NANOS;
+        String label = "N=" + small.slots() + " ";
+        forward(label, kernels, state, in, readVectors, ws, deadline);
+        Tensor gradReads = kernels.upload(random.gaussian(b * r * w, 1), 0, b, r, w);
+        backward(label, kernels, small, state, in, readVectors, ws, gradReads, kernels.newInterface(small), random,
+            deadline);
+      }
+    }
+  }
+
+  /** Steps until a window of them allocates nothing three times (or the deadline), then prints bytes per step. */
+  private static void forward(String label, SimdKernels kernels, MemoryState state, InterfaceValues in,
+      Tensor readVectors, Workspace ws, long deadline) {
+    long thread = Thread.currentThread().threadId();
+    long impl, facade;
+    int quiet = 0;
+    do {
+      long before = MX.getThreadAllocatedBytes(thread);
+      for (int i = 0; i < WINDOW; i++) {
+        kernels.memoryStepImpl(state, in, readVectors, ws);
+      }
+      long middle = MX.getThreadAllocatedBytes(thread);
+      for (int i = 0; i < WINDOW; i++) {
+        kernels.memoryStep(state, in, readVectors, ws);
+      }
+      long after = MX.getThreadAllocatedBytes(thread);
+      impl = middle - before;
+      facade = after - middle;
+      quiet = impl == 0 ? quiet + 1 : 0;
+    } while (quiet < 3 && System.nanoTime() < deadline);
+    System.out.printf(Locale.ROOT, "%sthreads=%d impl=%.1f facade=%.1f%n", label, kernels.threads(),
+        impl / (double) WINDOW, facade / (double) WINDOW);
+  }
+
+  /**
+   * The step backward on one more step from {@code state} ({@code prev} a copy of the state before it), until
+   * quiet as in {@link #forward}; prints bytes per step backward.
+   */
+  private static void backward(String label, SimdKernels kernels, MemoryShape shape, MemoryState state,
+      InterfaceValues in, Tensor readVectors, Workspace ws, Tensor gradReads, InterfaceValues gradIn,
+      RandomTensors random, long deadline) {
+    long thread = Thread.currentThread().threadId();
+    MemoryState prev = kernels.newState(shape);
+    kernels.copy(state, prev);
+    kernels.memoryStep(state, in, readVectors, ws);
+    MemoryState grad = kernels.newState(shape);
+    for (Tensor t : new Tensor[] {grad.memory(), grad.usage(), grad.link(), grad.precedence(), grad.readWeights(),
+        grad.writeWeights()}) {
+      t.copyFrom(random.gaussian(t.size(), 1), 0);
+    }
+    BackwardWorkspace scratch = kernels.newBackwardWorkspace(shape);
+    long impl, facade;
+    int quiet = 0;
+    do {
+      long before = MX.getThreadAllocatedBytes(thread);
+      for (int i = 0; i < WINDOW; i++) {
+        kernels.memoryStepBackwardImpl(prev, in, state, ws, grad, gradReads, gradIn, scratch);
+      }
+      long middle = MX.getThreadAllocatedBytes(thread);
+      for (int i = 0; i < WINDOW; i++) {
+        kernels.memoryStepBackward(prev, in, state, ws, grad, gradReads, gradIn, scratch);
+      }
+      long after = MX.getThreadAllocatedBytes(thread);
+      impl = middle - before;
+      facade = after - middle;
+      quiet = impl == 0 ? quiet + 1 : 0;
+    } while (quiet < 3 && System.nanoTime() < deadline);
+    System.out.printf(Locale.ROOT, "%sbackward threads=%d impl=%.1f facade=%.1f%n", label, kernels.threads(),
+        impl / (double) WINDOW, facade / (double) WINDOW);
   }
 }
