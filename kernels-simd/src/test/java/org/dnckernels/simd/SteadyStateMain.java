@@ -93,28 +93,13 @@ public final class SteadyStateMain {
     }
   }
 
-  /** Steps until a window of them allocates nothing three times (or the deadline), then prints bytes per step. */
+  /** The step, until quiet ({@link #bytesPerCall}); prints bytes per step. */
   private static void forward(String label, SimdKernels kernels, MemoryState state, InterfaceValues in,
       Tensor readVectors, Workspace ws, long deadline) {
-    long thread = Thread.currentThread().threadId();
-    long impl, facade;
-    int quiet = 0;
-    do {
-      long before = MX.getThreadAllocatedBytes(thread);
-      for (int i = 0; i < WINDOW; i++) {
-        kernels.memoryStepImpl(state, in, readVectors, ws);
-      }
-      long middle = MX.getThreadAllocatedBytes(thread);
-      for (int i = 0; i < WINDOW; i++) {
-        kernels.memoryStep(state, in, readVectors, ws);
-      }
-      long after = MX.getThreadAllocatedBytes(thread);
-      impl = middle - before;
-      facade = after - middle;
-      quiet = impl == 0 ? quiet + 1 : 0;
-    } while (quiet < 3 && System.nanoTime() < deadline);
-    System.out.printf(Locale.ROOT, "%sthreads=%d impl=%.1f facade=%.1f%n", label, kernels.threads(),
-        impl / (double) WINDOW, facade / (double) WINDOW);
+    double[] bytes = bytesPerCall(() -> kernels.memoryStepImpl(state, in, readVectors, ws),
+        () -> kernels.memoryStep(state, in, readVectors, ws), deadline);
+    System.out.printf(Locale.ROOT, "%sthreads=%d impl=%.1f facade=%.1f%n", label, kernels.threads(), bytes[0],
+        bytes[1]);
   }
 
   /**
@@ -124,7 +109,6 @@ public final class SteadyStateMain {
   private static void backward(String label, SimdKernels kernels, MemoryShape shape, MemoryState state,
       InterfaceValues in, Tensor readVectors, Workspace ws, Tensor gradReads, InterfaceValues gradIn,
       RandomTensors random, long deadline) {
-    long thread = Thread.currentThread().threadId();
     MemoryState prev = kernels.newState(shape);
     kernels.copy(state, prev);
     kernels.memoryStep(state, in, readVectors, ws);
@@ -134,23 +118,35 @@ public final class SteadyStateMain {
       t.copyFrom(random.gaussian(t.size(), 1), 0);
     }
     BackwardWorkspace scratch = kernels.newBackwardWorkspace(shape);
-    long impl, facade;
+    double[] bytes = bytesPerCall(
+        () -> kernels.memoryStepBackwardImpl(prev, in, state, ws, grad, gradReads, gradIn, scratch),
+        () -> kernels.memoryStepBackward(prev, in, state, ws, grad, gradReads, gradIn, scratch), deadline);
+    System.out.printf(Locale.ROOT, "%sbackward threads=%d impl=%.1f facade=%.1f%n", label, kernels.threads(),
+        bytes[0], bytes[1]);
+  }
+
+  /**
+   * Bytes allocated on this thread per call of {@code impl} and of {@code facade}, windows of {@link #WINDOW} calls
+   * each, once {@code impl} has allocated nothing three windows running (or at the deadline).
+   */
+  private static double[] bytesPerCall(Runnable impl, Runnable facade, long deadline) {
+    long thread = Thread.currentThread().threadId();
+    long implBytes, facadeBytes;
     int quiet = 0;
     do {
       long before = MX.getThreadAllocatedBytes(thread);
       for (int i = 0; i < WINDOW; i++) {
-        kernels.memoryStepBackwardImpl(prev, in, state, ws, grad, gradReads, gradIn, scratch);
+        impl.run();
       }
       long middle = MX.getThreadAllocatedBytes(thread);
       for (int i = 0; i < WINDOW; i++) {
-        kernels.memoryStepBackward(prev, in, state, ws, grad, gradReads, gradIn, scratch);
+        facade.run();
       }
       long after = MX.getThreadAllocatedBytes(thread);
-      impl = middle - before;
-      facade = after - middle;
-      quiet = impl == 0 ? quiet + 1 : 0;
+      implBytes = middle - before;
+      facadeBytes = after - middle;
+      quiet = implBytes == 0 ? quiet + 1 : 0;
     } while (quiet < 3 && System.nanoTime() < deadline);
-    System.out.printf(Locale.ROOT, "%sbackward threads=%d impl=%.1f facade=%.1f%n", label, kernels.threads(),
-        impl / (double) WINDOW, facade / (double) WINDOW);
+    return new double[] {implBytes / (double) WINDOW, facadeBytes / (double) WINDOW};
   }
 }
