@@ -405,17 +405,16 @@ final class SimdAllocation implements KernelMath.Allocation {
    * (a slot in the low word), so this gives the radix sort's order exactly.
    */
   private static void bitonicSort(long[] keys, int from, int n, int buf) {
-    int lanes = LONG_LANES;
-    int size = Math.max(2 * lanes, Integer.highestOneBit(n - 1) << 1);
+    int size = Math.max(2 * LONG_LANES, Integer.highestOneBit(n - 1) << 1);
     System.arraycopy(keys, from, keys, buf, n);
     Arrays.fill(keys, buf + n, buf + size, Long.MAX_VALUE);
     for (int k = 2; k <= size; k <<= 1) {
       for (int j = k >> 1; j > 0; j >>= 1) {
-        if (j >= lanes) {
+        if (j >= LONG_LANES) {
           // blocks of 2j inside one block of k: ascending when (g & k) == 0
           for (int v = 0; v < size; v += 2 * j) {
             boolean ascending = (v & k) == 0;
-            for (int u = buf + v; u < buf + v + j; u += lanes) {
+            for (int u = buf + v; u < buf + v + j; u += LONG_LANES) {
               LongVector x = LongVector.fromArray(LONG, keys, u), y = LongVector.fromArray(LONG, keys, u + j);
               if (ascending) {
                 x.min(y).intoArray(keys, u);

@@ -743,9 +743,8 @@ final class SimdTemporalLinkage implements KernelMath.TemporalLinkage {
    * (the four levels of the block kernels' folds, each combining two vectors, with the rows placed so that lane i
    * ends with row i): the pairs of sumLanes' order, so the block kernels' bits, in 60 lane operations and one
    * store where the four-row folds take about 140 (folds, lane extractions, conversions) and sixteen scalar
-   * stores. Backward sums run over the rows in
-   * ascending order from the zeroed output, as there; L' is the same per-element arithmetic (the keep always
-   * clamped at 0, which changes nothing where it is not negative).
+   * stores. Backward sums run over the rows in ascending order from the zeroed output, as there; L' is the same
+   * per-element arithmetic (the keep always clamped at 0, which changes nothing where it is not negative).
    */
   private static void oneVectorMatrix(float[] l, int lb, boolean update, float[] p, int pb, float[] w, int wb,
       float[] x, float[] bwd, float[] fwd, int[] heads, int r) {

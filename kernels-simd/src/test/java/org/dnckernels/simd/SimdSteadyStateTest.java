@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A steady-state memory step and its backward allocate nothing on the calling thread, inline and split over the
- * pool, also at N = 16 and N = 128 whose kernels are their own, nor does a {@link org.dnckernels.MemoryTape} over a sequence beyond the facade's allowance. Not a timing
- * test. It runs in a fresh JVM with {@code -Xbatch} ({@link SteadyStateMain}): compilation is then
+ * pool, also at N = 16 and N = 128 whose kernels are their own, nor does a {@link org.dnckernels.MemoryTape}
+ * over a sequence beyond the facade's allowance. Not a timing test. It runs in a fresh JVM with {@code -Xbatch} ({@link SteadyStateMain}): compilation is then
  * synchronous, so the step is C2-compiled after a known number of calls whatever the machine's load, and the
  * JIT's history is not the conformance suite's (interpreted vector code allocates a box per operation).
  */
